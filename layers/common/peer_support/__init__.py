@@ -1,0 +1,1 @@
+"""Physician Peer Support: the shared application package (deployed as the common layer)."""

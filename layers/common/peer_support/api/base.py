@@ -1,0 +1,274 @@
+"""The API Gateway resolver every API function shares: body checks, form decoding, security
+headers, and the one place where errors become HTTP responses."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from pydantic import BaseModel, ValidationError
+
+from peer_support import templates
+from peer_support.api.forms import decode_form
+from peer_support.errors import (
+    BadRequest,
+    Conflict,
+    DomainError,
+    IdempotencyKeyReused,
+    NotEligible,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
+
+logger = Logger()
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+HTML = "text/html; charset=utf-8"
+
+# No scripts at all; styles only from our own origin; never framed; forms post only to us.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    # Pages can hold a person's answers: never keep them in a shared cache or the back-forward cache.
+    "Cache-Control": "no-store",
+}
+
+# A form post may carry its idempotency key as a hidden field (a browser cannot set the header).
+IDEMPOTENCY_FIELD = "idempotency_key"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """A route that browsers post a form to: its model, the view that re-renders the form with the
+    person's answers and what to change, and a check that outranks field errors."""
+
+    model: type[BaseModel]
+    view: Callable[[Api, dict[str, Any], dict[str, str]], Response]
+    precheck: Callable[[dict[str, Any]], None] = lambda _: None
+
+
+def html_response(body: str, status: int = HTTPStatus.OK, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(status_code=status, content_type=HTML, body=body, headers={**SECURITY_HEADERS, **(headers or {})})
+
+
+def json_response(data: Any, status: int = HTTPStatus.OK) -> Response:
+    body = data.model_dump_json() if isinstance(data, BaseModel) else json.dumps(data)
+    return Response(status_code=status, content_type=JSON, body=body, headers=dict(SECURITY_HEADERS))
+
+
+def field_path(loc: tuple[Any, ...] | list[Any], ctx: Mapping[str, Any] | None = None) -> str:
+    """`("body", "requester", "email")` → `requester.email`; list positions point at the list."""
+    parts = [str(part) for part in loc if not isinstance(part, int)]
+    if parts and parts[0] in ("body", "query", "path"):
+        parts = parts[1:]
+    elif parts and parts[0] == "header":
+        parts = [IDEMPOTENCY_HEADER if parts[1:] and parts[1].lower() == "idempotency-key" else "/".join(parts[1:])]
+    if ctx and isinstance(ctx.get("field"), str):
+        parts.append(ctx["field"])
+    return ".".join(parts)
+
+
+def field_errors(errors: list[Any]) -> dict[str, str]:
+    """Each answer at fault, with a kind sentence about what to change; never the value given."""
+    fields: dict[str, str] = {}
+    for error in errors:
+        path = field_path(error.get("loc", ()), error.get("ctx"))
+        fields.setdefault(path, templates.field_message(path, str(error.get("type", ""))))
+    return fields
+
+
+def _unreadable(errors: list[Any]) -> bool:
+    # A body that is not JSON, or not an object at all, is malformed rather than invalid.
+    return any(
+        error.get("type") in ("json_invalid", "model_attributes_type", "dict_type")
+        and len([p for p in error.get("loc", ()) if not isinstance(p, int)]) <= 1
+        or (error.get("type") == "missing" and tuple(error.get("loc", ())) == ("body",))
+        for error in errors
+    )
+
+
+class Api(APIGatewayRestResolver):
+    """`APIGatewayRestResolver` with validation, plus what API Gateway cannot check for us."""
+
+    def __init__(self, max_body_bytes: Callable[[], int], forms: Mapping[str, FormSpec]):
+        super().__init__(enable_validation=True)
+        self._max_body_bytes = max_body_bytes
+        self._forms = dict(forms)
+        self.exception_handler(RequestValidationError)(self._on_request_validation)
+        self.exception_handler(ValidationError)(self._on_model_validation)
+        self.exception_handler(RequestUnsupportedContentType)(lambda _: self.error(UnsupportedMediaType()))
+        self.exception_handler(DomainError)(self.error)
+        self.exception_handler(Exception)(self._on_unexpected)
+        self.not_found()(lambda _: self.error(NotFound()))
+
+    # -- before routing -----------------------------------------------------------------------
+
+    def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        try:
+            event = self._prepare(event)
+        except DomainError as error:
+            # Refused before routing, so the resolver never sees it; answer in the same shape.
+            proxy = self._to_proxy_event(event)
+            return _proxy(self.error(error, html=_accepts_html(proxy.headers), base=_base_path(proxy)))
+        return super().resolve(event, context)
+
+    def _prepare(self, event: dict[str, Any]) -> dict[str, Any]:
+        body = event.get("body")
+        if body is None or event.get("httpMethod") in ("GET", "HEAD"):
+            return event
+        raw = _raw_body(body, bool(event.get("isBase64Encoded")))
+        if len(raw) > self._max_body_bytes():
+            raise PayloadTooLarge()
+        headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadRequest("encoding") from None
+        if content_type == FORM and event.get("path") in self._forms:
+            data = decode_form(text, self._forms[event["path"]].model)
+            key = data.pop(IDEMPOTENCY_FIELD, None)
+            headers["content-type"] = JSON
+            if isinstance(key, str) and "idempotency-key" not in headers:
+                headers["idempotency-key"] = key
+            return {**event, "headers": headers, "multiValueHeaders": {}, "body": json.dumps(data), "isBase64Encoded": False}
+        if content_type not in ("", JSON) and not content_type.endswith("+json"):
+            raise UnsupportedMediaType()
+        return {**event, "body": text, "isBase64Encoded": False}
+
+    # -- errors → HTTP, in one place ------------------------------------------------------------
+
+    def wants_html(self) -> bool:
+        return _accepts_html(self.current_event.headers)
+
+    def base_path(self) -> str:
+        return _base_path(self.current_event)
+
+    def error(
+        self, error: DomainError, fields: dict[str, str] | None = None, *, html: bool | None = None,
+        base: str | None = None,
+    ) -> Response:
+        status, code = _status_of(error)
+        text = templates.messages()["errors"]
+        if isinstance(error, NotEligible):
+            detail = templates.messages()["not_eligible"][error.reason]
+        else:
+            detail = text[code]
+        if self.wants_html() if html is None else html:
+            page = "pages/not_eligible.html" if isinstance(error, NotEligible) else "pages/error.html"
+            reason = error.reason if isinstance(error, NotEligible) else code
+            base = self.base_path() if base is None else base
+            return html_response(templates.render(page, base=base, code=reason, detail=detail), status)
+        return json_response({"error": code, "detail": detail, "fields": fields or {}}, status)
+
+    def _on_request_validation(self, error: RequestValidationError) -> Response:
+        return self._invalid(list(error.errors()))
+
+    def _on_model_validation(self, error: ValidationError) -> Response:
+        return self._invalid(list(error.errors()))
+
+    def _invalid(self, errors: list[Any]) -> Response:
+        if _unreadable(errors):
+            return self.error(BadRequest("body"))
+        spec = self._forms.get(self.current_event.path)
+        try:
+            values = self.current_event.json_body
+        except ValueError:
+            values = None
+        values = values if isinstance(values, dict) else {}
+        if spec is not None:
+            try:
+                spec.precheck(values)
+            except DomainError as error:
+                return self.error(error)
+        fields = field_errors(errors)
+        if spec is not None and self.wants_html():
+            return spec.view(self, values, fields)
+        return json_response(
+            {"error": "validation", "detail": templates.messages()["errors"]["validation"], "fields": fields},
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+        )
+
+    def _on_unexpected(self, error: Exception) -> Response:
+        # The message may hold a person's data (a validation error echoes its input): log the type and
+        # the frames only.
+        logger.error(
+            "unhandled error",
+            extra={"error_type": type(error).__name__, "frames": traceback.format_tb(error.__traceback__)},
+        )
+        status = HTTPStatus.INTERNAL_SERVER_ERROR
+        if self.wants_html():
+            detail = templates.messages()["errors"]["internal"]
+            return html_response(templates.render("pages/error.html", base=self.base_path(), code="internal", detail=detail), status)
+        return json_response({"error": "internal", "detail": templates.messages()["errors"]["internal"], "fields": {}}, status)
+
+
+def _accepts_html(headers: Mapping[str, str]) -> bool:
+    return "text/html" in (headers.get("accept") or "")
+
+
+def _base_path(event: Any) -> str:
+    """The stage prefix (`/prod`) the browser sees in front of our routes, or ''."""
+    seen = (event.request_context.path or "").rstrip("/")
+    path = (event.path or "").rstrip("/")
+    return seen[: -len(path)] if path and seen.endswith(path) else ""
+
+
+def _status_of(error: DomainError) -> tuple[int, str]:
+    table: list[tuple[type[DomainError], int, str]] = [
+        (BadRequest, HTTPStatus.BAD_REQUEST, "malformed"),
+        (NotFound, HTTPStatus.NOT_FOUND, "not_found"),
+        (IdempotencyKeyReused, HTTPStatus.CONFLICT, "idempotency_key_reused"),
+        (Conflict, HTTPStatus.CONFLICT, "conflict"),
+        (PayloadTooLarge, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "too_large"),
+        (UnsupportedMediaType, HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+        (NotEligible, HTTPStatus.UNPROCESSABLE_ENTITY, "not_eligible"),
+    ]
+    for kind, status, code in table:
+        if isinstance(error, kind):
+            return status, code
+    return HTTPStatus.INTERNAL_SERVER_ERROR, "internal"
+
+
+def _raw_body(body: str, is_base64: bool) -> bytes:
+    if not is_base64:
+        return body.encode("utf-8", "surrogatepass")
+    try:
+        return base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadRequest("encoding") from None
+
+
+def _proxy(response: Response) -> dict[str, Any]:
+    """A Powertools `Response` as the REST proxy integration result."""
+    return {
+        "statusCode": response.status_code,
+        "headers": {"Content-Type": response.headers.get("Content-Type", JSON), **{k: str(v) for k, v in response.headers.items()}},
+        "multiValueHeaders": {},
+        "body": response.body,
+        "isBase64Encoded": False,
+    }

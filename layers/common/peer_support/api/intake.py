@@ -1,0 +1,102 @@
+"""Routes of the `submit_request` function: the request form, its submission, the OpenAPI document."""
+
+from __future__ import annotations
+
+import secrets
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path
+
+from peer_support import templates
+from peer_support.api.base import Api, FormSpec, html_response, json_response
+from peer_support.errors import NotFound
+from peer_support.intake import check_eligibility, submit_request
+from peer_support.models import ErrorBody, RequestForm, SubmissionReceipt
+from peer_support.repository import RequestsRepository
+from peer_support.settings import get_settings
+from peer_support.signing import signing_key
+
+logger = Logger()
+
+ASSETS = {"site.css": "text/css; charset=utf-8"}
+
+
+def form_page(app: Api, values: dict[str, Any], errors: dict[str, str], status: int = HTTPStatus.OK) -> Response[str]:
+    """The request form, with the person's answers and, beside each, what to change."""
+    key = app.current_event.headers.get("idempotency-key") or secrets.token_urlsafe(18)
+    page = templates.render(
+        "pages/form.html", base=app.base_path(), values=values, errors=errors, idempotency_key=key
+    )
+    return html_response(page, HTTPStatus.UNPROCESSABLE_ENTITY if errors else status)
+
+
+def eligibility_first(answers: dict[str, Any]) -> None:
+    """Tell residents and students where to go before asking them to fix anything else."""
+    check_eligibility(answers.get("career_stage"), answers.get("practices_in_vancouver"))
+
+
+app = Api(
+    max_body_bytes=lambda: get_settings().max_body_bytes,
+    forms={"/requests": FormSpec(RequestForm, form_page, eligibility_first)},
+)
+
+
+@app.get("/", summary="The request form", include_in_schema=True, responses={200: {"description": "HTML form"}})
+def show_form() -> Response[str]:
+    return form_page(app, {}, {})
+
+
+@app.get("/assets/<name>", include_in_schema=False)
+def asset(name: Annotated[str, Path(pattern=r"^[a-z]+\.[a-z]+$")]) -> Response[str]:
+    if name not in ASSETS:
+        raise NotFound(name)
+    body = (templates.TEMPLATES / "assets" / name).read_text()
+    return Response(200, ASSETS[name], body, {"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"})
+
+
+@app.post(
+    "/requests",
+    summary="Ask for peer support, for yourself or a colleague",
+    description=(
+        "Accepts JSON or a form post (`application/x-www-form-urlencoded`, nested names with dots, lists as "
+        "repeated fields). Send an `Idempotency-Key` to make retries safe."
+    ),
+    responses={
+        201: {"description": "Stored", "content": {"application/json": {"model": SubmissionReceipt}}},
+        400: {"description": "Malformed body", "content": {"application/json": {"model": ErrorBody}}},
+        409: {"description": "Idempotency-Key reused with other answers", "content": {"application/json": {"model": ErrorBody}}},
+        413: {"description": "Body over 16 KiB", "content": {"application/json": {"model": ErrorBody}}},
+        415: {"description": "Neither JSON nor a form", "content": {"application/json": {"model": ErrorBody}}},
+        422: {"description": "Answers to change, or not eligible", "content": {"application/json": {"model": ErrorBody}}},
+    },
+)
+def post_request(
+    form: Annotated[RequestForm, Body(embed=False)],
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", min_length=8, max_length=128, pattern=r"^[\x21-\x7e]+$")
+    ] = None,
+) -> Response[str]:
+    settings = get_settings()
+    receipt = submit_request(
+        form,
+        repository=RequestsRepository(settings.requests_table),
+        idempotency_key=idempotency_key,
+        secret=signing_key,
+    )
+    logger.info("request stored", extra={"reference": receipt.reference, "status": receipt.status.value})
+    if app.wants_html():
+        page = templates.render(
+            "pages/confirmation.html", base=app.base_path(), reference=receipt.reference, kind=form.kind.value,
+            urgent=form.urgent,
+        )
+        return html_response(page, HTTPStatus.CREATED)
+    return json_response(SubmissionReceipt(reference=receipt.reference, status=receipt.status.value), HTTPStatus.CREATED)
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi() -> Response[str]:
+    schema = app.get_openapi_json_schema(title=get_settings().program_name, version="1.0.0")
+    return Response(200, "application/json", schema, {"X-Content-Type-Options": "nosniff"})

@@ -1,0 +1,106 @@
+"""Intake: eligibility, and turning a valid request form into the stored record."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from peer_support import clock
+from peer_support.errors import Conflict, IdempotencyKeyReused, NotEligible
+from peer_support.models import CareerStage, Kind, RequestForm, Status
+from peer_support.reference import new_reference, reference_for_key
+from peer_support.repository import RequestsRepository
+
+# Random references collide about once in a trillion; a couple of retries make it a non-event.
+_COLLISION_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class Receipt:
+    reference: str
+    status: Status
+
+
+def check_eligibility(career_stage: object, practices_in_vancouver: object) -> None:
+    """Raise `NotEligible` for people the program cannot serve.
+
+    Works on raw answers too, so a resident hears where to go before being asked to fix
+    anything else on the form.
+    """
+    stage = str(career_stage) if career_stage is not None else None
+    if stage in (CareerStage.RESIDENT, CareerStage.MEDICAL_STUDENT):
+        raise NotEligible(stage)
+    if stage == CareerStage.OTHER:
+        raise NotEligible("not_practising")
+    if practices_in_vancouver is False or str(practices_in_vancouver).lower() in ("false", "no", "0", "off"):
+        raise NotEligible("not_in_vancouver")
+
+
+def initial_status(kind: Kind) -> Status:
+    """Self requests go straight to matching; a referral first waits for the colleague's consent."""
+    return Status.PENDING_CONSENT if kind is Kind.COLLEAGUE else Status.PENDING_MATCH
+
+
+def fingerprint(form: RequestForm) -> str:
+    """A digest of the answers, to tell a retry from a reused Idempotency-Key."""
+    return hashlib.sha256(form.model_dump_json().encode()).hexdigest()
+
+
+def new_record(form: RequestForm, reference: str, submission_hash: str) -> dict[str, Any]:
+    """The item stored for a new request, with its first history entry."""
+    at = clock.iso(clock.now())
+    status = initial_status(form.kind)
+    answers = form.model_dump(mode="json", exclude_none=True)
+    return {
+        **answers,
+        "request_id": reference,
+        "status": status.value,
+        "version": 1,
+        "created_at": at,
+        "updated_at": at,
+        "excluded_supporters": [],
+        "history": [
+            {"at": at, "event": "submitted", "by": "referrer" if form.kind is Kind.COLLEAGUE else "requester"}
+        ],
+        "submission_hash": submission_hash,
+    }
+
+
+def submit_request(
+    form: RequestForm,
+    *,
+    repository: RequestsRepository,
+    idempotency_key: str | None = None,
+    secret: Callable[[], bytes] | None = None,
+) -> Receipt:
+    """Store a request with one conditional write and return its reference.
+
+    With an `idempotency_key` the reference is derived from the key, so a retry finds the
+    item it already wrote: the same answers give the same receipt, other answers raise
+    `IdempotencyKeyReused`.
+    """
+    check_eligibility(form.career_stage, form.practices_in_vancouver)
+    digest = fingerprint(form)
+    if idempotency_key is not None:
+        if secret is None:
+            raise ValueError("an idempotency key needs the signing secret")
+        digest = hashlib.sha256(f"{idempotency_key}\n{digest}".encode()).hexdigest()
+        reference = reference_for_key(secret(), idempotency_key)
+        try:
+            repository.create(new_record(form, reference, digest))
+        except Conflict as conflict:
+            kept = conflict.current or repository.get(reference)
+            if kept.get("submission_hash") != digest:
+                raise IdempotencyKeyReused(reference) from None
+        return Receipt(reference, initial_status(form.kind))
+
+    for _ in range(_COLLISION_RETRIES):
+        reference = new_reference()
+        try:
+            repository.create(new_record(form, reference, digest))
+        except Conflict:
+            continue
+        return Receipt(reference, initial_status(form.kind))
+    raise Conflict("could not allocate a reference")

@@ -1,0 +1,158 @@
+"""Pydantic models of what comes in (the request form) and of what is stored."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import StrEnum
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+
+def _rule(code: str, field: str) -> PydanticCustomError:
+    # A cross-field rule broken; `field` tells the API which answer to point at.
+    return PydanticCustomError(code, code, {"field": field})
+
+
+class Status(StrEnum):
+    PENDING_CONSENT = "pending_consent"
+    PENDING_MATCH = "pending_match"
+    MATCHED = "matched"
+    CONTACTED = "contacted"
+    NEEDS_ADMIN = "needs_admin"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+class Kind(StrEnum):
+    SELF = "self"
+    COLLEAGUE = "colleague"
+
+
+class CareerStage(StrEnum):
+    PRACTICING_PHYSICIAN = "practicing_physician"
+    RESIDENT = "resident"
+    MEDICAL_STUDENT = "medical_student"
+    OTHER = "other"
+
+
+class Reason(StrEnum):
+    ADVERSE_EVENT = "adverse_event"
+    COMPLAINT = "complaint"
+    INTERPERSONAL_CONFLICT = "interpersonal_conflict"
+    LIFE_STRESSOR = "life_stressor"
+    DISCRIMINATION = "discrimination"
+    BURNOUT = "burnout"
+    WORKPLACE_CHANGE = "workplace_change"
+    WORK_LIFE_BALANCE = "work_life_balance"
+    OTHER = "other"
+
+
+class Modality(StrEnum):
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    VIDEO = "video"
+
+
+def _printable(allow_newlines: bool) -> Any:
+    def check(value: str) -> str:
+        for char in value:
+            if char in "\n\t" and allow_newlines:
+                continue
+            if unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co", "Cn"}:
+                raise ValueError("contains control or unassigned characters")
+        return value
+
+    return AfterValidator(check)
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    return list(dict.fromkeys(values))
+
+
+# A short single line of text: names, sites, languages. No CR/LF, so it can never reach an email header.
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), _printable(False)]
+Phone = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=re.compile(r"^\+?[0-9][0-9 ()\-.]{5,22}[0-9]$")),
+]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), _printable(True)]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Contact(_Input):
+    """How to reach a person: the requester, or the colleague being referred."""
+
+    name: Line
+    email: EmailStr = Field(max_length=254)
+    phone: Phone | None = None
+    preferred_contact: Literal["email", "phone"] = "email"
+
+    @model_validator(mode="after")
+    def _phone_when_preferred(self) -> Self:
+        if self.preferred_contact == "phone" and not self.phone:
+            raise _rule("phone_required", "phone")
+        return self
+
+
+class Preferences(_Input):
+    shared_identity: Annotated[list[Line], AfterValidator(_unique), Field(max_length=5)] = []
+    language: Line | None = None
+
+
+class RequestForm(_Input):
+    """A request for peer support, as the form and the JSON API send it."""
+
+    kind: Kind
+    requester: Contact
+    colleague: Contact | None = None
+    consent_confirmed: bool = False
+    career_stage: CareerStage
+    practices_in_vancouver: bool
+    reasons: Annotated[list[Reason], AfterValidator(_unique), Field(min_length=1, max_length=9)]
+    share_reasons: bool = False
+    modalities: Annotated[list[Modality], AfterValidator(_unique), Field(min_length=1, max_length=3)]
+    preferences: Preferences = Preferences()
+    avoid: Annotated[list[Line], AfterValidator(_unique), Field(max_length=10)] = []
+    site: Line | None = None
+    urgent: bool = False
+    note: Note | None = None
+
+    @model_validator(mode="after")
+    def _colleague_rules(self) -> Self:
+        if self.kind is Kind.COLLEAGUE:
+            if self.colleague is None:
+                raise _rule("colleague_required", "colleague")
+            if not self.consent_confirmed:
+                raise _rule("consent_required", "consent_confirmed")
+        elif self.colleague is not None:
+            raise _rule("colleague_only_for_referrals", "colleague")
+        return self
+
+
+class SubmissionReceipt(BaseModel):
+    """What the API answers once a request is stored."""
+
+    reference: str = Field(examples=["PS-7K3M-9QXD"])
+    status: Literal["pending_match", "pending_consent"]
+
+
+class ErrorBody(BaseModel):
+    """The contract's error shape. `fields` names each field at fault; values are never echoed."""
+
+    error: str
+    detail: str
+    fields: dict[str, str] = {}

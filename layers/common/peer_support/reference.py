@@ -1,0 +1,38 @@
+"""Request references: short, readable over the phone, unguessable, and free of personal data.
+
+`PS-7K3M-9QXD`: eight Crockford base32 characters (no I, L, O or U), 40 random bits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+PATTERN = re.compile(r"^PS-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
+
+
+def _format(bits: int) -> str:
+    chars = "".join(ALPHABET[(bits >> shift) & 31] for shift in range(35, -1, -5))
+    return f"PS-{chars[:4]}-{chars[4:]}"
+
+
+def new_reference() -> str:
+    """A fresh random reference."""
+    return _format(secrets.randbits(40))
+
+
+def reference_for_key(secret: bytes, idempotency_key: str) -> str:
+    """The reference a client's Idempotency-Key maps to.
+
+    Keyed with the server's secret, so knowing a key does not reveal its reference and a retry
+    lands on the same item: the one conditional write both stores and de-duplicates.
+    """
+    digest = hmac.new(secret, b"idempotency:" + idempotency_key.encode(), hashlib.sha256).digest()
+    return _format(int.from_bytes(digest[:5], "big"))
+
+
+def is_reference(value: str) -> bool:
+    return bool(PATTERN.match(value))

@@ -1,0 +1,45 @@
+"""Settings: one pydantic model, read once from the environment.
+
+A missing required setting fails at start-up with its name; nothing falls back silently.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class MissingSetting(RuntimeError):
+    """A required environment variable is absent or invalid."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    requests_table: str = Field(alias="REQUESTS_TABLE", min_length=1)
+    link_secret_arn: str = Field(alias="LINK_SECRET_ARN", min_length=1)
+    program_name: str = Field(alias="PROGRAM_NAME", default="Physician Peer Support")
+    max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=16 * 1024, gt=0)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from `environ` (default: the process environment)."""
+        try:
+            return cls.model_validate(dict(os.environ if environ is None else environ))
+        except ValidationError as exc:
+            names = sorted({str(cls.model_fields[str(e["loc"][0])].alias) for e in exc.errors() if e["loc"]})
+            raise MissingSetting(f"missing or invalid setting(s): {', '.join(names)}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read on first use."""
+    return Settings.from_env()

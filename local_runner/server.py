@@ -1,0 +1,109 @@
+"""The HTTP front door of the local stack: API Gateway for the template's routes, plus `/_local/*`."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+import boto3
+
+from local_runner.apigw import compile_route, proxy_event, response_parts
+from local_runner.stack import LocalStack
+from local_runner.template import api_routes
+
+MAX_LOCAL_BODY = 1024 * 1024  # API Gateway takes up to 10 MB; the functions enforce their own limit.
+
+LocalRoute = Callable[["LocalServer", bytes], tuple[int, Any]]
+
+
+class LocalServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], local: LocalStack) -> None:
+        super().__init__(address, _Handler)
+        self.local = local
+        self.routes = [(method, compile_route(path), path, fn) for method, path, fn in api_routes()]
+        self.local_routes: dict[tuple[str, str], LocalRoute] = {("GET", "/_local/requests"): _list_requests}
+
+    def add_local_route(self, method: str, path: str, route: LocalRoute) -> None:
+        self.local_routes[(method, path)] = route
+
+    def route(self, method: str, path: str) -> tuple[str, str, dict[str, str]] | None:
+        for route_method, pattern, template, function in self.routes:
+            match = pattern.match(path)
+            if match and route_method == method:
+                return function, template, match.groupdict()
+        return None
+
+
+def _list_requests(server: LocalServer, _body: bytes) -> tuple[int, Any]:
+    from peer_support.repository import from_item
+
+    assert server.local.stack is not None
+    table = server.local.stack.refs["RequestsTable"]
+    client = boto3.client("dynamodb")
+    items = []
+    for page in client.get_paginator("scan").paginate(TableName=table):
+        items.extend(from_item(item) for item in page["Items"])
+    items.sort(key=lambda item: str(item.get("created_at", "")))
+    return HTTPStatus.OK, items
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: LocalServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        # The path can hold a signed token; log the method and the route only.
+        route = re.sub(r"/actions/[^/?]+", "/actions/…", self.path.split("?")[0])
+        print(f"{self.command} {route} {args[1] if len(args) > 1 else ''}", flush=True)
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(min(length, MAX_LOCAL_BODY)) if length else b""
+
+    def _send(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            if name.lower() not in ("content-length", "connection"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _dispatch(self) -> None:
+        body = self._body()
+        path = urlsplit(self.path).path
+        local = self.server.local_routes.get((self.command, path))
+        if local is not None:
+            status, data = local(self.server, body)
+            payload = json.dumps(data, indent=2, default=str).encode()
+            self._send(status, [("Content-Type", "application/json")], payload)
+            return
+        found = self.server.route(self.command, path)
+        if found is None:
+            # What API Gateway answers for a route it does not have.
+            self._send(HTTPStatus.FORBIDDEN, [("Content-Type", "application/json")],
+                       b'{"message":"Missing Authentication Token"}')
+            return
+        function, template, params = found
+        headers = {name: value for name, value in self.headers.items()}
+        event = proxy_event(self.command, self.path, headers, body, template, params,
+                            source_ip=self.client_address[0])
+        try:
+            result = self.server.local.invoke(function, event)
+        except Exception:
+            # What API Gateway answers when the function itself fails.
+            self._send(HTTPStatus.BAD_GATEWAY, [("Content-Type", "application/json")],
+                       b'{"message": "Internal server error"}')
+            raise
+        status, out_headers, out_body = response_parts(result)
+        self._send(status, out_headers, out_body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _dispatch

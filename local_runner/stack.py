@@ -1,0 +1,83 @@
+"""The local stack: moto in server mode, the template's resources, and the real handlers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from local_runner import lambdas
+from local_runner.template import Stack, create_stack, resources_of_type
+
+REGION = "ca-central-1"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class LocalStack:
+    """Everything `make run` brings up, minus the HTTP front door (see `server`)."""
+
+    def __init__(self, region: str = REGION) -> None:
+        self.region = region
+        self.stack: Stack | None = None
+        self._moto: Any = None
+        # Lambda runs one event at a time per instance, and Powertools keeps the current event on the
+        # resolver class: one invocation at a time keeps the handlers as single-threaded as in Lambda.
+        self._invoke_lock = threading.RLock()
+        self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()
+        self.endpoint_url = ""
+
+    def start(self) -> LocalStack:
+        import logging
+
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's access log: noise, not news
+
+        port = free_port()
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self._moto.start()
+        self.endpoint_url = f"http://127.0.0.1:{port}"
+        os.environ.update(
+            AWS_ENDPOINT_URL=self.endpoint_url,
+            AWS_ACCESS_KEY_ID="local",
+            AWS_SECRET_ACCESS_KEY="local",  # noqa: S105 - moto accepts any credentials
+            AWS_DEFAULT_REGION=self.region,
+            AWS_REGION=self.region,
+            AWS_EC2_METADATA_DISABLED="true",
+        )
+        self.stack = create_stack(region=self.region, endpoint_url=self.endpoint_url)
+        for function in resources_of_type("AWS::Serverless::Function"):
+            self._with_environment(function, lambda f=function: lambdas.handler_module(f))
+        return self
+
+    def _with_environment(self, function: str, call: Callable[[], Any]) -> Any:
+        assert self.stack is not None
+        with self._invoke_lock:
+            os.environ.update(self.stack.function_environment(function))
+            return call()
+
+    def invoke(self, function: str, event: dict[str, Any]) -> Any:
+        """Run `function`'s real handler with `event`, as Lambda would."""
+        return self._with_environment(function, lambda: lambdas.invoke(function, event, self.region))
+
+    def run_in_background(self, name: str, target: Callable[[threading.Event], None]) -> None:
+        """Start a background loop (stream poller, schedule); it should return once `stopping` is set."""
+        thread = threading.Thread(target=target, args=(self._stopping,), name=name, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        if self._moto is not None:
+            self._moto.stop()

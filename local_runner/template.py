@@ -1,0 +1,188 @@
+"""Reads `template.yaml` and creates its resources on a moto endpoint (tests and `make run`).
+
+Tables, keys and secrets are built from the template's own definitions, never from a copy.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import string
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import boto3
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "template.yaml"
+ACCOUNT_ID = "123456789012"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short-form intrinsics (`!Ref`, `!GetAtt`, `!Sub`, ...)."""
+
+
+def _intrinsic(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    if tag_suffix == "Ref":
+        return {"Ref": value}
+    if tag_suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {f"Fn::{tag_suffix}": value}
+
+
+_CfnLoader.add_multi_constructor("!", _intrinsic)
+
+
+@cache
+def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
+    with path.open() as file:
+        loaded: dict[str, Any] = yaml.load(file, Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
+    return loaded
+
+
+def resources_of_type(kind: str, template: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    template = template or load_template()
+    return {name: res for name, res in template["Resources"].items() if res["Type"] == kind}
+
+
+@dataclass
+class Stack:
+    """The template's resources as created on one endpoint: logical id → Ref value and ARN."""
+
+    region: str
+    name: str = "peer-support"
+    refs: dict[str, str] = field(default_factory=dict)
+    arns: dict[str, str] = field(default_factory=dict)
+    parameters: dict[str, str] = field(default_factory=dict)
+    template: dict[str, Any] = field(default_factory=load_template)
+
+    def resolve(self, value: Any) -> Any:
+        """Resolve the intrinsics the local stack understands."""
+        if isinstance(value, dict) and len(value) == 1:
+            (key, arg), = value.items()
+            if key == "Ref":
+                return self._ref(arg)
+            if key == "Fn::GetAtt":
+                logical, attribute = arg
+                if attribute == "Arn":
+                    return self.arns[logical]
+                if attribute == "StreamArn":
+                    return self.arns[f"{logical}.StreamArn"]
+                raise KeyError(f"{logical}.{attribute}")
+            if key == "Fn::Sub":
+                return re.sub(r"\$\{([^}]+)\}", lambda m: str(self._ref(m.group(1))), arg)
+            if key == "Fn::Join":
+                sep, parts = arg
+                return sep.join(str(self.resolve(p)) for p in parts)
+        if isinstance(value, dict):
+            return {k: self.resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        return value
+
+    def _ref(self, name: str) -> str:
+        pseudo = {"AWS::Region": self.region, "AWS::AccountId": ACCOUNT_ID, "AWS::StackName": self.name,
+                  "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
+        if name in pseudo:
+            return pseudo[name]
+        if name in self.refs:
+            return self.refs[name]
+        if name in self.parameters:
+            return self.parameters[name]
+        declared = self.template.get("Parameters", {}).get(name)
+        if declared is not None:
+            return str(declared.get("Default", ""))
+        if "." in name:  # ${Resource.Attribute} inside !Sub
+            logical, attribute = name.split(".", 1)
+            return str(self.resolve({"Fn::GetAtt": [logical, attribute]}))
+        raise KeyError(name)
+
+    def function_environment(self, function: str) -> dict[str, str]:
+        """The environment a function gets: the template's Globals, then its own variables."""
+        globals_env = self.template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+        props = self.template["Resources"][function]["Properties"]
+        own = props.get("Environment", {}).get("Variables", {})
+        return {key: str(self.resolve(value)) for key, value in {**globals_env, **own}.items()}
+
+
+def table_definition(logical_id: str, stack: Stack) -> dict[str, Any]:
+    """`create_table` arguments from the template's definition of `logical_id`."""
+    props = stack.template["Resources"][logical_id]["Properties"]
+    definition: dict[str, Any] = {
+        "TableName": f"{stack.name}-{logical_id}",
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "KeySchema": props["KeySchema"],
+        "BillingMode": props.get("BillingMode", "PROVISIONED"),
+    }
+    for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes", "StreamSpecification"):
+        if key in props:
+            definition[key] = stack.resolve(props[key])
+    if "StreamSpecification" in definition:
+        definition["StreamSpecification"] = {"StreamEnabled": True, **definition["StreamSpecification"]}
+    if "SSESpecification" in props:
+        sse = stack.resolve(props["SSESpecification"])
+        definition["SSESpecification"] = {
+            "Enabled": sse["SSEEnabled"], "SSEType": sse["SSEType"], "KMSMasterKeyId": sse["KMSMasterKeyId"]
+        }
+    if "DeletionProtectionEnabled" in props:
+        definition["DeletionProtectionEnabled"] = props["DeletionProtectionEnabled"]
+    return definition
+
+
+def create_stack(region: str = "ca-central-1", endpoint_url: str | None = None, name: str = "peer-support") -> Stack:
+    """Create the template's keys, secrets and tables on the current AWS endpoint (moto)."""
+    stack = Stack(region=region, name=name)
+    session = boto3.session.Session(region_name=region)
+
+    def client(service: str) -> Any:
+        return session.client(service, endpoint_url=endpoint_url)  # type: ignore[call-overload]
+
+    for logical in resources_of_type("AWS::KMS::Key"):
+        key = client("kms").create_key(Description=logical)["KeyMetadata"]
+        stack.refs[logical], stack.arns[logical] = key["KeyId"], key["Arn"]
+
+    for logical, resource in resources_of_type("AWS::SecretsManager::Secret").items():
+        props = resource["Properties"]
+        length = int(props.get("GenerateSecretString", {}).get("PasswordLength", 32))
+        value = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(length))
+        created = client("secretsmanager").create_secret(
+            Name=f"{name}-{logical}", SecretString=value, KmsKeyId=stack.resolve(props.get("KmsKeyId", {"Ref": ""}))
+        )
+        stack.refs[logical] = stack.arns[logical] = created["ARN"]
+
+    dynamodb = client("dynamodb")
+    for logical, resource in resources_of_type("AWS::DynamoDB::Table").items():
+        props = resource["Properties"]
+        description = dynamodb.create_table(**table_definition(logical, stack))["TableDescription"]
+        stack.refs[logical] = description["TableName"]
+        stack.arns[logical] = description["TableArn"]
+        if "LatestStreamArn" in description:
+            stack.arns[f"{logical}.StreamArn"] = description["LatestStreamArn"]
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl:
+            dynamodb.update_time_to_live(TableName=description["TableName"], TimeToLiveSpecification=ttl)
+        pitr = props.get("PointInTimeRecoverySpecification")
+        if pitr:
+            dynamodb.update_continuous_backups(
+                TableName=description["TableName"], PointInTimeRecoverySpecification=pitr
+            )
+    return stack
+
+
+def api_routes(template: dict[str, Any] | None = None) -> list[tuple[str, str, str]]:
+    """(method, path template, function logical id) for every API event in the template."""
+    routes = []
+    for logical, resource in resources_of_type("AWS::Serverless::Function", template).items():
+        for event in resource["Properties"].get("Events", {}).values():
+            if event["Type"] == "Api":
+                routes.append((event["Properties"]["Method"].upper(), event["Properties"]["Path"], logical))
+    return routes
