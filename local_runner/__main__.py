@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -29,10 +30,8 @@ def main() -> int:
     thread.start()
     print(f"Physician Peer Support is running at http://{args.host}:{server.server_address[1]}", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         stop.wait()
-    except KeyboardInterrupt:
-        pass
     print("Stopping…", flush=True)
     server.shutdown()
     local.stop()

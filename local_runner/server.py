@@ -47,7 +47,7 @@ def _list_requests(server: LocalServer, _body: bytes) -> tuple[int, Any]:
     assert server.local.stack is not None
     table = server.local.stack.refs["RequestsTable"]
     client = boto3.client("dynamodb")
-    items = []
+    items: list[dict[str, Any]] = []
     for page in client.get_paginator("scan").paginate(TableName=table):
         items.extend(from_item(item) for item in page["Items"])
     items.sort(key=lambda item: str(item.get("created_at", "")))
@@ -58,7 +58,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: LocalServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         # The path can hold a signed token; log the method and the route only.
         route = re.sub(r"/actions/[^/?]+", "/actions/…", self.path.split("?")[0])
         print(f"{self.command} {route} {args[1] if len(args) > 1 else ''}", flush=True)
@@ -89,19 +89,26 @@ class _Handler(BaseHTTPRequestHandler):
         found = self.server.route(self.command, path)
         if found is None:
             # What API Gateway answers for a route it does not have.
-            self._send(HTTPStatus.FORBIDDEN, [("Content-Type", "application/json")],
-                       b'{"message":"Missing Authentication Token"}')
+            self._send(
+                HTTPStatus.FORBIDDEN,
+                [("Content-Type", "application/json")],
+                b'{"message":"Missing Authentication Token"}',
+            )
             return
         function, template, params = found
-        headers = {name: value for name, value in self.headers.items()}
-        event = proxy_event(self.command, self.path, headers, body, template, params,
-                            source_ip=self.client_address[0])
+        headers = dict(self.headers.items())
+        event = proxy_event(
+            self.command, self.path, headers, body, template, params, source_ip=self.client_address[0]
+        )
         try:
             result = self.server.local.invoke(function, event)
         except Exception:
             # What API Gateway answers when the function itself fails.
-            self._send(HTTPStatus.BAD_GATEWAY, [("Content-Type", "application/json")],
-                       b'{"message": "Internal server error"}')
+            self._send(
+                HTTPStatus.BAD_GATEWAY,
+                [("Content-Type", "application/json")],
+                b'{"message": "Internal server error"}',
+            )
             raise
         status, out_headers, out_body = response_parts(result)
         self._send(status, out_headers, out_body)

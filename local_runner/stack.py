@@ -6,6 +6,7 @@ import os
 import socket
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from local_runner import lambdas
@@ -49,14 +50,15 @@ class LocalStack:
         os.environ.update(
             AWS_ENDPOINT_URL=self.endpoint_url,
             AWS_ACCESS_KEY_ID="local",
-            AWS_SECRET_ACCESS_KEY="local",  # noqa: S105 - moto accepts any credentials
+            AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - moto takes any credentials
             AWS_DEFAULT_REGION=self.region,
             AWS_REGION=self.region,
             AWS_EC2_METADATA_DISABLED="true",
         )
         self.stack = create_stack(region=self.region, endpoint_url=self.endpoint_url)
         for function in resources_of_type("AWS::Serverless::Function"):
-            self._with_environment(function, lambda f=function: lambdas.handler_module(f))
+            # Import each handler with its own environment, as its Lambda instance would.
+            self._with_environment(function, partial(lambdas.handler_module, function))
         return self
 
     def _with_environment(self, function: str, call: Callable[[], Any]) -> Any:

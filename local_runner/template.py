@@ -68,7 +68,7 @@ class Stack:
     def resolve(self, value: Any) -> Any:
         """Resolve the intrinsics the local stack understands."""
         if isinstance(value, dict) and len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self._ref(arg)
             if key == "Fn::GetAtt":
@@ -90,8 +90,13 @@ class Stack:
         return value
 
     def _ref(self, name: str) -> str:
-        pseudo = {"AWS::Region": self.region, "AWS::AccountId": ACCOUNT_ID, "AWS::StackName": self.name,
-                  "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
+        pseudo = {
+            "AWS::Region": self.region,
+            "AWS::AccountId": ACCOUNT_ID,
+            "AWS::StackName": self.name,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+        }
         if name in pseudo:
             return pseudo[name]
         if name in self.refs:
@@ -108,7 +113,9 @@ class Stack:
 
     def function_environment(self, function: str) -> dict[str, str]:
         """The environment a function gets: the template's Globals, then its own variables."""
-        globals_env = self.template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+        globals_env = (
+            self.template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+        )
         props = self.template["Resources"][function]["Properties"]
         own = props.get("Environment", {}).get("Variables", {})
         return {key: str(self.resolve(value)) for key, value in {**globals_env, **own}.items()}
@@ -131,14 +138,18 @@ def table_definition(logical_id: str, stack: Stack) -> dict[str, Any]:
     if "SSESpecification" in props:
         sse = stack.resolve(props["SSESpecification"])
         definition["SSESpecification"] = {
-            "Enabled": sse["SSEEnabled"], "SSEType": sse["SSEType"], "KMSMasterKeyId": sse["KMSMasterKeyId"]
+            "Enabled": sse["SSEEnabled"],
+            "SSEType": sse["SSEType"],
+            "KMSMasterKeyId": sse["KMSMasterKeyId"],
         }
     if "DeletionProtectionEnabled" in props:
         definition["DeletionProtectionEnabled"] = props["DeletionProtectionEnabled"]
     return definition
 
 
-def create_stack(region: str = "ca-central-1", endpoint_url: str | None = None, name: str = "peer-support") -> Stack:
+def create_stack(
+    region: str = "ca-central-1", endpoint_url: str | None = None, name: str = "peer-support"
+) -> Stack:
     """Create the template's keys, secrets and tables on the current AWS endpoint (moto)."""
     stack = Stack(region=region, name=name)
     session = boto3.session.Session(region_name=region)
@@ -155,7 +166,9 @@ def create_stack(region: str = "ca-central-1", endpoint_url: str | None = None, 
         length = int(props.get("GenerateSecretString", {}).get("PasswordLength", 32))
         value = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(length))
         created = client("secretsmanager").create_secret(
-            Name=f"{name}-{logical}", SecretString=value, KmsKeyId=stack.resolve(props.get("KmsKeyId", {"Ref": ""}))
+            Name=f"{name}-{logical}",
+            SecretString=value,
+            KmsKeyId=stack.resolve(props.get("KmsKeyId", {"Ref": ""})),
         )
         stack.refs[logical] = stack.arns[logical] = created["ARN"]
 

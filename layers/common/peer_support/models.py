@@ -81,7 +81,9 @@ def _unique(values: list[Any]) -> list[Any]:
 
 
 # A short single line of text: names, sites, languages. No CR/LF, so it can never reach an email header.
-Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), _printable(False)]
+Line = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), _printable(False)
+]
 Phone = Annotated[
     str,
     StringConstraints(strip_whitespace=True, pattern=re.compile(r"^\+?[0-9][0-9 ()\-.]{5,22}[0-9]$")),

@@ -79,12 +79,14 @@ class RequestsRepository:
         except ClientError as error:
             if not _is_conditional_failure(error):
                 raise
-            old = error.response.get("Item")  # type: ignore[typeddict-item]
+            old: Any = error.response.get("Item")
             raise Conflict("request exists", current=from_item(old) if old else None) from None
 
     def get(self, request_id: str) -> dict[str, Any]:
         """The request as stored (strongly consistent). Raises `NotFound`."""
-        response = self.client.get_item(TableName=self.table, Key={"request_id": {"S": request_id}}, ConsistentRead=True)
+        response = self.client.get_item(
+            TableName=self.table, Key={"request_id": {"S": request_id}}, ConsistentRead=True
+        )
         if "Item" not in response:
             raise NotFound(request_id)
         return from_item(response["Item"])

@@ -35,7 +35,7 @@ class Settings(BaseModel):
         try:
             return cls.model_validate(dict(os.environ if environ is None else environ))
         except ValidationError as exc:
-            names = sorted({str(cls.model_fields[str(e["loc"][0])].alias) for e in exc.errors() if e["loc"]})
+            names = sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]})
             raise MissingSetting(f"missing or invalid setting(s): {', '.join(names)}") from None
 
 

@@ -63,5 +63,4 @@ def field_message(path: str, code: str = "") -> str:
         return by_code[code]
     if path in fields:
         return fields[path]
-    leaf = path.rsplit(".", 1)[-1]
-    return fields.get(leaf, text["fields"]["_default"])
+    return fields.get(path.rsplit(".", 1)[-1], fields["_default"])

@@ -60,22 +60,25 @@ IDEMPOTENCY_FIELD = "idempotency_key"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
-
 @dataclass(frozen=True)
 class FormSpec:
     """A route that browsers post a form to: its model, the view that re-renders the form with the
     person's answers and what to change, and a check that outranks field errors."""
 
     model: type[BaseModel]
-    view: Callable[[Api, dict[str, Any], dict[str, str]], Response]
+    view: Callable[[Api, dict[str, Any], dict[str, str]], Response[str]]
     precheck: Callable[[dict[str, Any]], None] = lambda _: None
 
 
-def html_response(body: str, status: int = HTTPStatus.OK, headers: Mapping[str, str] | None = None) -> Response:
-    return Response(status_code=status, content_type=HTML, body=body, headers={**SECURITY_HEADERS, **(headers or {})})
+def html_response(
+    body: str, status: int = HTTPStatus.OK, headers: Mapping[str, str] | None = None
+) -> Response[str]:
+    return Response(
+        status_code=status, content_type=HTML, body=body, headers={**SECURITY_HEADERS, **(headers or {})}
+    )
 
 
-def json_response(data: Any, status: int = HTTPStatus.OK) -> Response:
+def json_response(data: Any, status: int = HTTPStatus.OK) -> Response[str]:
     body = data.model_dump_json() if isinstance(data, BaseModel) else json.dumps(data)
     return Response(status_code=status, content_type=JSON, body=body, headers=dict(SECURITY_HEADERS))
 
@@ -86,7 +89,9 @@ def field_path(loc: tuple[Any, ...] | list[Any], ctx: Mapping[str, Any] | None =
     if parts and parts[0] in ("body", "query", "path"):
         parts = parts[1:]
     elif parts and parts[0] == "header":
-        parts = [IDEMPOTENCY_HEADER if parts[1:] and parts[1].lower() == "idempotency-key" else "/".join(parts[1:])]
+        parts = [
+            IDEMPOTENCY_HEADER if parts[1:] and parts[1].lower() == "idempotency-key" else "/".join(parts[1:])
+        ]
     if ctx and isinstance(ctx.get("field"), str):
         parts.append(ctx["field"])
     return ".".join(parts)
@@ -104,8 +109,10 @@ def field_errors(errors: list[Any]) -> dict[str, str]:
 def _unreadable(errors: list[Any]) -> bool:
     # A body that is not JSON, or not an object at all, is malformed rather than invalid.
     return any(
-        error.get("type") in ("json_invalid", "model_attributes_type", "dict_type")
-        and len([p for p in error.get("loc", ()) if not isinstance(p, int)]) <= 1
+        (
+            error.get("type") in ("json_invalid", "model_attributes_type", "dict_type")
+            and len([p for p in error.get("loc", ()) if not isinstance(p, int)]) <= 1
+        )
         or (error.get("type") == "missing" and tuple(error.get("loc", ())) == ("body",))
         for error in errors
     )
@@ -127,12 +134,12 @@ class Api(APIGatewayRestResolver):
 
     # -- before routing -----------------------------------------------------------------------
 
-    def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         try:
-            event = self._prepare(event)
+            event = self._prepare(dict(event))
         except DomainError as error:
             # Refused before routing, so the resolver never sees it; answer in the same shape.
-            proxy = self._to_proxy_event(event)
+            proxy = self._to_proxy_event(dict(event))
             return _proxy(self.error(error, html=_accepts_html(proxy.headers), base=_base_path(proxy)))
         return super().resolve(event, context)
 
@@ -155,7 +162,13 @@ class Api(APIGatewayRestResolver):
             headers["content-type"] = JSON
             if isinstance(key, str) and "idempotency-key" not in headers:
                 headers["idempotency-key"] = key
-            return {**event, "headers": headers, "multiValueHeaders": {}, "body": json.dumps(data), "isBase64Encoded": False}
+            return {
+                **event,
+                "headers": headers,
+                "multiValueHeaders": {},
+                "body": json.dumps(data),
+                "isBase64Encoded": False,
+            }
         if content_type not in ("", JSON) and not content_type.endswith("+json"):
             raise UnsupportedMediaType()
         return {**event, "body": text, "isBase64Encoded": False}
@@ -169,9 +182,13 @@ class Api(APIGatewayRestResolver):
         return _base_path(self.current_event)
 
     def error(
-        self, error: DomainError, fields: dict[str, str] | None = None, *, html: bool | None = None,
+        self,
+        error: DomainError,
+        fields: dict[str, str] | None = None,
+        *,
+        html: bool | None = None,
         base: str | None = None,
-    ) -> Response:
+    ) -> Response[str]:
         status, code = _status_of(error)
         text = templates.messages()["errors"]
         if isinstance(error, NotEligible):
@@ -185,13 +202,13 @@ class Api(APIGatewayRestResolver):
             return html_response(templates.render(page, base=base, code=reason, detail=detail), status)
         return json_response({"error": code, "detail": detail, "fields": fields or {}}, status)
 
-    def _on_request_validation(self, error: RequestValidationError) -> Response:
+    def _on_request_validation(self, error: RequestValidationError) -> Response[str]:
         return self._invalid(list(error.errors()))
 
-    def _on_model_validation(self, error: ValidationError) -> Response:
+    def _on_model_validation(self, error: ValidationError) -> Response[str]:
         return self._invalid(list(error.errors()))
 
-    def _invalid(self, errors: list[Any]) -> Response:
+    def _invalid(self, errors: list[Any]) -> Response[str]:
         if _unreadable(errors):
             return self.error(BadRequest("body"))
         spec = self._forms.get(self.current_event.path)
@@ -213,7 +230,7 @@ class Api(APIGatewayRestResolver):
             HTTPStatus.UNPROCESSABLE_ENTITY,
         )
 
-    def _on_unexpected(self, error: Exception) -> Response:
+    def _on_unexpected(self, error: Exception) -> Response[str]:
         # The message may hold a person's data (a validation error echoes its input): log the type and
         # the frames only.
         logger.error(
@@ -223,8 +240,13 @@ class Api(APIGatewayRestResolver):
         status = HTTPStatus.INTERNAL_SERVER_ERROR
         if self.wants_html():
             detail = templates.messages()["errors"]["internal"]
-            return html_response(templates.render("pages/error.html", base=self.base_path(), code="internal", detail=detail), status)
-        return json_response({"error": "internal", "detail": templates.messages()["errors"]["internal"], "fields": {}}, status)
+            return html_response(
+                templates.render("pages/error.html", base=self.base_path(), code="internal", detail=detail),
+                status,
+            )
+        return json_response(
+            {"error": "internal", "detail": templates.messages()["errors"]["internal"], "fields": {}}, status
+        )
 
 
 def _accepts_html(headers: Mapping[str, str]) -> bool:
@@ -233,9 +255,9 @@ def _accepts_html(headers: Mapping[str, str]) -> bool:
 
 def _base_path(event: Any) -> str:
     """The stage prefix (`/prod`) the browser sees in front of our routes, or ''."""
-    seen = (event.request_context.path or "").rstrip("/")
-    path = (event.path or "").rstrip("/")
-    return seen[: -len(path)] if path and seen.endswith(path) else ""
+    seen = event.request_context.path or ""
+    path = event.path or ""
+    return seen[: len(seen) - len(path)].rstrip("/") if seen.endswith(path) else ""
 
 
 def _status_of(error: DomainError) -> tuple[int, str]:
@@ -263,11 +285,14 @@ def _raw_body(body: str, is_base64: bool) -> bytes:
         raise BadRequest("encoding") from None
 
 
-def _proxy(response: Response) -> dict[str, Any]:
+def _proxy(response: Response[str]) -> dict[str, Any]:
     """A Powertools `Response` as the REST proxy integration result."""
     return {
         "statusCode": response.status_code,
-        "headers": {"Content-Type": response.headers.get("Content-Type", JSON), **{k: str(v) for k, v in response.headers.items()}},
+        "headers": {
+            "Content-Type": response.headers.get("Content-Type", JSON),
+            **{k: str(v) for k, v in response.headers.items()},
+        },
         "multiValueHeaders": {},
         "body": response.body,
         "isBase64Encoded": False,

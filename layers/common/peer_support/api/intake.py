@@ -6,9 +6,10 @@ import secrets
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path
+from aws_lambda_powertools.metrics import MetricUnit
 
 from peer_support import templates
 from peer_support.api.base import Api, FormSpec, html_response, json_response
@@ -20,11 +21,14 @@ from peer_support.settings import get_settings
 from peer_support.signing import signing_key
 
 logger = Logger()
+metrics = Metrics()
 
 ASSETS = {"site.css": "text/css; charset=utf-8"}
 
 
-def form_page(app: Api, values: dict[str, Any], errors: dict[str, str], status: int = HTTPStatus.OK) -> Response[str]:
+def form_page(
+    app: Api, values: dict[str, Any], errors: dict[str, str], status: int = HTTPStatus.OK
+) -> Response[str]:
     """The request form, with the person's answers and, beside each, what to change."""
     key = app.current_event.headers.get("idempotency-key") or secrets.token_urlsafe(18)
     page = templates.render(
@@ -44,7 +48,9 @@ app = Api(
 )
 
 
-@app.get("/", summary="The request form", include_in_schema=True, responses={200: {"description": "HTML form"}})
+@app.get(
+    "/", summary="The request form", include_in_schema=True, responses={200: {"description": "HTML form"}}
+)
 def show_form() -> Response[str]:
     return form_page(app, {}, {})
 
@@ -54,7 +60,12 @@ def asset(name: Annotated[str, Path(pattern=r"^[a-z]+\.[a-z]+$")]) -> Response[s
     if name not in ASSETS:
         raise NotFound(name)
     body = (templates.TEMPLATES / "assets" / name).read_text()
-    return Response(200, ASSETS[name], body, {"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"})
+    return Response(
+        200,
+        ASSETS[name],
+        body,
+        {"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 @app.post(
@@ -67,10 +78,19 @@ def asset(name: Annotated[str, Path(pattern=r"^[a-z]+\.[a-z]+$")]) -> Response[s
     responses={
         201: {"description": "Stored", "content": {"application/json": {"model": SubmissionReceipt}}},
         400: {"description": "Malformed body", "content": {"application/json": {"model": ErrorBody}}},
-        409: {"description": "Idempotency-Key reused with other answers", "content": {"application/json": {"model": ErrorBody}}},
+        409: {
+            "description": "Idempotency-Key reused with other answers",
+            "content": {"application/json": {"model": ErrorBody}},
+        },
         413: {"description": "Body over 16 KiB", "content": {"application/json": {"model": ErrorBody}}},
-        415: {"description": "Neither JSON nor a form", "content": {"application/json": {"model": ErrorBody}}},
-        422: {"description": "Answers to change, or not eligible", "content": {"application/json": {"model": ErrorBody}}},
+        415: {
+            "description": "Neither JSON nor a form",
+            "content": {"application/json": {"model": ErrorBody}},
+        },
+        422: {
+            "description": "Answers to change, or not eligible",
+            "content": {"application/json": {"model": ErrorBody}},
+        },
     },
 )
 def post_request(
@@ -87,13 +107,19 @@ def post_request(
         secret=signing_key,
     )
     logger.info("request stored", extra={"reference": receipt.reference, "status": receipt.status.value})
+    metrics.add_metric(name="RequestsSubmitted", unit=MetricUnit.Count, value=1)
     if app.wants_html():
         page = templates.render(
-            "pages/confirmation.html", base=app.base_path(), reference=receipt.reference, kind=form.kind.value,
+            "pages/confirmation.html",
+            base=app.base_path(),
+            reference=receipt.reference,
+            kind=form.kind.value,
             urgent=form.urgent,
         )
         return html_response(page, HTTPStatus.CREATED)
-    return json_response(SubmissionReceipt(reference=receipt.reference, status=receipt.status.value), HTTPStatus.CREATED)
+    return json_response(
+        SubmissionReceipt(reference=receipt.reference, status=receipt.status.value), HTTPStatus.CREATED
+    )
 
 
 @app.get("/openapi.json", include_in_schema=False)

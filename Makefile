@@ -1,0 +1,67 @@
+# Physician Peer Support. `make run` and `make test` are all a new machine needs (Python 3.11+).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+TOOLS := .venv-tools
+PY := $(VENV)/bin/python
+PORT ?= 3000
+REGION ?= ca-central-1
+# Tests and the local runner import the shared package from the layer, as Lambda does.
+export PYTHONPATH := $(CURDIR)/layers/common:$(CURDIR)
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: help install tools run test lint lint-python lint-template unit bench build deploy roster clean
+
+help:
+	@echo "make run      the whole system locally at http://127.0.0.1:$(PORT)"
+	@echo "make test     lint, type-check and every test"
+	@echo "make lint     ruff, ruff format --check, mypy, cfn-lint, sam validate --lint"
+	@echo "make build    sam build (no Docker needed)"
+	@echo "make deploy   sam deploy --guided"
+
+$(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+$(TOOLS)/.installed: requirements-tools.txt
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --upgrade pip
+	$(TOOLS)/bin/pip install --quiet -r requirements-tools.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+tools: $(TOOLS)/.installed
+
+run: install
+	PORT=$(PORT) $(PY) -m local_runner
+
+lint-python: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+lint-template: tools
+	$(TOOLS)/bin/cfn-lint template.yaml
+	$(TOOLS)/bin/sam validate --lint --region $(REGION)
+
+lint: lint-python lint-template
+
+# The template checks run inside pytest (tests/template), so `make test` needs the tools too.
+test: install tools lint-python
+	$(PY) -m pytest
+
+unit: install
+	$(PY) -m pytest tests/unit
+
+build: tools
+	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(TOOLS)/bin/sam build --region $(REGION)
+
+deploy: build
+	$(TOOLS)/bin/sam deploy --guided --region $(REGION)
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,81 @@
+"""The local stack, started once per session as `make run` starts it, on a free port."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local_runner.stack import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+LOG: list[str] = []  # everything the local stack printed after start-up
+
+
+@pytest.fixture(scope="session")
+def local_url() -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "PYTHONPATH": f"{ROOT / 'layers/common'}{os.pathsep}{ROOT}"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local_runner"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if "is running at" in line:
+                break
+            if time.monotonic() > deadline:
+                pytest.fail("the local stack did not start within 60 s")
+        else:
+            pytest.fail(f"the local stack exited with {process.wait()}")
+        # Keep draining its output so it never blocks on a full pipe; tests may read it.
+        threading.Thread(target=lambda: LOG.extend(process.stdout or []), daemon=True).start()
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def http(
+    method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    """One HTTP exchange; returns status, headers and body whatever the status."""
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback only
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def post_json(url: str, data: Any, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    status, _, body = http(
+        "POST", url, json.dumps(data).encode(), {"Content-Type": "application/json", **(headers or {})}
+    )
+    return status, json.loads(body)
+
+
+def get_json(url: str) -> Any:
+    status, _, body = http("GET", url)
+    assert status == 200, body
+    return json.loads(body)

@@ -1,0 +1,328 @@
+"""The request form as a physician meets it: headless Chromium against the local stack.
+
+The form is plain server-rendered HTML, so it must work the same with JavaScript on or off, be usable by
+keyboard alone, and have no serious or critical WCAG 2.2 AA violations (checked with axe-core).
+
+Chromium (`/usr/bin/chromium`) and axe-core (`$(npm root -g)/axe-core/axe.min.js`, or `AXE_CORE_JS`) are
+system packages: without them these tests are skipped locally, and fail when `CI` is set.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+from playwright.sync_api import Browser, Page, Response, expect, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
+
+from tests.e2e.conftest import get_json
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+REFERENCE = re.compile(r"^PS-[0-9A-Z]{4}-[0-9A-Z]{4}$")
+SUBMIT = "Send my request"
+
+
+def _unavailable(reason: str) -> NoReturn:
+    """Skip on a developer machine; in CI a missing browser or axe-core is a broken pipeline, not a skip."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI is set, so the browser tests must run (see .ci/run)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.is_file():
+        _unavailable(f"Chromium is not installed at {CHROMIUM}")
+    playwright = sync_playwright().start()
+    try:
+        try:
+            launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        except PlaywrightError as error:
+            _unavailable(f"Chromium at {CHROMIUM} could not be launched: {error.message}")
+        yield launched
+        launched.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def axe_path() -> Path:
+    override = os.environ.get("AXE_CORE_JS")
+    if override:
+        path = Path(override)
+        if not path.is_file():
+            _unavailable(f"AXE_CORE_JS points at {path}, which does not exist")
+        return path
+    npm = shutil.which("npm")
+    if npm is None:
+        _unavailable("npm is not installed, so axe-core cannot be found (npm install --global axe-core)")
+    try:
+        root = subprocess.run(  # noqa: S603 - a fixed command, no user input
+            [npm, "root", "--global"], capture_output=True, text=True, check=True, timeout=60
+        ).stdout.strip()
+    except (subprocess.SubprocessError, OSError) as error:
+        _unavailable(f"`npm root --global` failed: {error}")
+    path = Path(root) / "axe-core" / "axe.min.js"
+    if not path.is_file():
+        _unavailable(f"axe-core is not installed at {path} (npm install --global axe-core@4.14.1)")
+    return path
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def audited_page(browser: Browser) -> Iterator[Page]:
+    """A page whose CSP is bypassed, so axe-core can be injected into the script-free site."""
+    context = browser.new_context(bypass_csp=True)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def unique(label: str) -> tuple[str, str]:
+    """A name and email no other test uses: the local stack is shared by the whole session."""
+    token = uuid.uuid4().hex[:8]
+    return f"Dr {label.title()} {token}", f"{label}.{token}@example.org"
+
+
+def stored_requests(local_url: str) -> list[dict[str, Any]]:
+    requests = get_json(f"{local_url}/_local/requests")
+    assert isinstance(requests, list), requests
+    return requests
+
+
+def fill_request(page: Page, name: str, email: str, career_stage: str = "Practising physician") -> None:
+    """Answer the form the way a physician using a keyboard or screen reader would find each control."""
+    page.get_by_role("radio", name="For me").check()
+    page.get_by_label("Your name", exact=True).fill(name)
+    page.get_by_label("Your email address", exact=True).fill(email)
+    page.get_by_role("group", name="How would you like to be reached?").get_by_label("By email").check()
+    page.get_by_role("radio", name=career_stage, exact=True).check()
+    page.get_by_role("group", name="Do you practise in Vancouver?").get_by_label("Yes").check()
+    page.get_by_role("checkbox", name="Burnout or moral distress").check()
+    page.get_by_role("checkbox", name="By video").check()
+
+
+def submit(page: Page) -> Response:
+    """Send the form and return the response to the POST (the page then shows its body)."""
+
+    def is_post(response: Response) -> bool:
+        return response.request.method == "POST" and response.url.endswith("/requests")
+
+    with page.expect_response(is_post) as posted:
+        page.get_by_role("button", name=SUBMIT).click()
+    page.wait_for_load_state()
+    return posted.value
+
+
+def assert_confirmed_and_stored(page: Page, response: Response, local_url: str, name: str) -> None:
+    assert response.status == 201, response.status
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your request is in")
+    reference = page.locator("p.reference strong").inner_text().strip()
+    assert REFERENCE.match(reference), f"unexpected reference {reference!r}"
+
+    matches = [item for item in stored_requests(local_url) if item.get("request_id") == reference]
+    assert len(matches) == 1, matches
+    assert matches[0]["status"] == "pending_match"
+    assert matches[0]["requester"]["name"] == name
+
+
+def test_physician_can_send_a_request_with_javascript(page: Page, local_url: str) -> None:
+    # Given a practising physician in Vancouver on the request form
+    name, email = unique("javascript")
+    page.goto(f"{local_url}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ask for peer support")
+
+    # When they answer the questions and send the form
+    fill_request(page, name, email)
+    response = submit(page)
+
+    # Then they see their reference, and exactly one request with it waits for a match
+    assert_confirmed_and_stored(page, response, local_url, name)
+
+
+def test_physician_can_send_a_request_without_javascript(browser: Browser, local_url: str) -> None:
+    # Given a browser with JavaScript turned off (the form must not depend on it)
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        name, email = unique("nojavascript")
+        page.goto(f"{local_url}/")
+
+        # When the physician answers and sends the form
+        fill_request(page, name, email)
+        response = submit(page)
+
+        # Then the request is confirmed and stored just the same
+        assert_confirmed_and_stored(page, response, local_url, name)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("email", ["", "not-an-email"], ids=["empty", "invalid"])
+def test_missing_or_invalid_email_is_explained_and_answers_are_kept(
+    page: Page, local_url: str, email: str
+) -> None:
+    # Given a physician who leaves the email empty or mistypes it
+    name, _ = unique("erroremail")
+    page.goto(f"{local_url}/")
+    fill_request(page, name, email)
+
+    # When they send the form
+    response = submit(page)
+
+    # Then the form comes back with an error summary linking to the email field
+    assert response.status == 422, response.status
+    summary = page.locator("div.error-summary[role='alert']")
+    expect(summary).to_be_visible()
+    expect(summary.locator("a[href='#f-requester-email']")).to_have_count(1)
+    expect(page.locator("#f-requester-email-error.field-error")).to_be_visible()
+    # And the email field is marked invalid and described by its message
+    email_input = page.get_by_label("Your email address", exact=True)
+    expect(email_input).to_have_attribute("aria-invalid", "true")
+    expect(email_input).to_have_attribute("aria-describedby", re.compile(r"\bf-requester-email-error\b"))
+    # And what they typed is still there
+    expect(page.get_by_label("Your name", exact=True)).to_have_value(name)
+    expect(email_input).to_have_value(email)
+    expect(page.get_by_role("checkbox", name="Burnout or moral distress")).to_be_checked()
+    expect(page.get_by_role("radio", name="Practising physician")).to_be_checked()
+
+
+def test_keyboard_reaches_skip_link_first_and_sees_focus(page: Page, local_url: str) -> None:
+    # Given the form freshly opened, nothing focused
+    page.goto(f"{local_url}/")
+
+    # When the first Tab is pressed
+    page.keyboard.press("Tab")
+
+    # Then the skip link has focus and is on screen, not left hidden off to the side
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    box = skip.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["y"] >= 0
+    assert box["width"] > 0
+    assert box["height"] > 0
+
+    # And following it moves focus to the main content
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
+
+    # When Tab is pressed until the submit button has focus
+    button = page.get_by_role("button", name=SUBMIT)
+    for _ in range(100):
+        page.keyboard.press("Tab")
+        if button.evaluate("el => el === document.activeElement"):
+            break
+    expect(button).to_be_focused()
+
+    # Then the focused button shows a visible focus indicator
+    outline: dict[str, str] = button.evaluate(
+        "el => { const s = getComputedStyle(el);"
+        " return {style: s.outlineStyle, width: s.outlineWidth, color: s.outlineColor}; }"
+    )
+    assert outline["style"] != "none", outline
+    assert float(outline["width"].removesuffix("px")) >= 2, outline
+
+
+def run_axe(page: Page, axe_path: Path) -> list[dict[str, Any]]:
+    page.add_script_tag(path=axe_path)
+    results: dict[str, Any] = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    violations: list[dict[str, Any]] = results["violations"]
+    return violations
+
+
+def open_form(page: Page, local_url: str) -> None:
+    page.goto(f"{local_url}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ask for peer support")
+
+
+def open_error_state(page: Page, local_url: str) -> None:
+    open_form(page, local_url)
+    name, _ = unique("axeerror")
+    page.get_by_label("Your name", exact=True).fill(name)
+    assert submit(page).status == 422
+    expect(page.locator("div.error-summary[role='alert']")).to_be_visible()
+
+
+def open_confirmation(page: Page, local_url: str) -> None:
+    open_form(page, local_url)
+    name, email = unique("axeconfirm")
+    fill_request(page, name, email)
+    assert submit(page).status == 201
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your request is in")
+
+
+@pytest.mark.parametrize(
+    "open_page",
+    [open_form, open_error_state, open_confirmation],
+    ids=["form", "error-state", "confirmation"],
+)
+def test_no_serious_wcag_violations(
+    axe_path: Path, audited_page: Page, local_url: str, open_page: Callable[[Page, str], None]
+) -> None:
+    # Given the page as a physician would reach it
+    open_page(audited_page, local_url)
+
+    # When axe-core checks it against WCAG 2.0/2.1/2.2 A and AA
+    violations = run_axe(audited_page, axe_path)
+
+    # Then nothing serious or critical is found
+    serious = [v for v in violations if v.get("impact") in {"serious", "critical"}]
+    details = "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} at {[node['target'] for node in v['nodes']]}"
+        for v in serious
+    )
+    assert not serious, f"axe-core found serious or critical violations:\n{details}"
+
+
+def test_resident_is_pointed_elsewhere_and_nothing_is_stored(page: Page, local_url: str) -> None:
+    # Given a resident on the form, and the requests stored so far
+    name, email = unique("resident")
+    before = len(stored_requests(local_url))
+    page.goto(f"{local_url}/")
+
+    # When they answer as a resident and send the form
+    fill_request(page, name, email, career_stage="Resident")
+    response = submit(page)
+
+    # Then they are shown where to find support instead
+    assert response.status == 422, response.status
+    expect(page.get_by_role("heading", level=1)).to_have_text("Where to find support")
+    expect(page.get_by_role("link", name="Back to the request form")).to_be_visible()
+    # And no request was stored for them
+    after = stored_requests(local_url)
+    assert len(after) == before, after[before:]
+    assert not [item for item in after if item.get("requester", {}).get("name") == name]

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from peer_support.models import Contact, RequestForm
+
+VALID: dict[str, Any] = {
+    "kind": "self",
+    "requester": {"name": "Dr. Ann Lee", "email": "ann@example.org"},
+    "career_stage": "practicing_physician",
+    "practices_in_vancouver": True,
+    "reasons": ["burnout"],
+    "modalities": ["video"],
+}
+
+
+def errors_of(data: dict[str, Any]) -> dict[tuple[Any, ...], str]:
+    with pytest.raises(ValidationError) as caught:
+        RequestForm.model_validate(data)
+    return {tuple(e["loc"]): e["type"] for e in caught.value.errors()}
+
+
+def test_minimal_self_request_is_valid_with_kind_defaults() -> None:
+    form = RequestForm.model_validate(VALID)
+    assert form.share_reasons is False
+    assert form.urgent is False
+    assert form.requester.preferred_contact == "email"
+    assert form.avoid == []
+
+
+@pytest.mark.parametrize("name", ["", " ", "A\r\nBcc: x@example.org", "A\x00", "x" * 101, "A\u202eB"])
+def test_names_are_one_printable_line(name: str) -> None:
+    assert ("requester", "name") in errors_of(
+        {**VALID, "requester": {"name": name, "email": "a@example.org"}}
+    )
+
+
+def test_names_keep_accents_and_apostrophes() -> None:
+    contact = Contact(name="  Dr. Zoë O'Brien-Nguyễn ", email="zoe@example.org")
+    assert contact.name == "Dr. Zoë O'Brien-Nguyễn"
+
+
+@pytest.mark.parametrize(
+    "email", ["", "ann", "ann@", "@example.org", "a b@example.org", "ann@example.org\r\nBcc:x"]
+)
+def test_emails_must_be_addresses(email: str) -> None:
+    assert ("requester", "email") in errors_of({**VALID, "requester": {"name": "A", "email": email}})
+
+
+@pytest.mark.parametrize("phone", ["12", "phone", "604\n555-0101", "+1 (604) 555-0101 ext"])
+def test_phone_numbers(phone: str) -> None:
+    assert ("requester", "phone") in errors_of(
+        {**VALID, "requester": {"name": "A", "email": "a@example.org", "phone": phone}}
+    )
+
+
+def test_phone_preferred_needs_a_phone() -> None:
+    errors = errors_of(
+        {**VALID, "requester": {"name": "A", "email": "a@example.org", "preferred_contact": "phone"}}
+    )
+    assert errors == {("requester",): "phone_required"}
+    ok = Contact(name="A", email="a@example.org", phone="+1 (604) 555-0101", preferred_contact="phone")
+    assert ok.phone == "+1 (604) 555-0101"
+
+
+def test_colleague_referral_needs_colleague_and_consent() -> None:
+    assert errors_of({**VALID, "kind": "colleague"}) == {(): "colleague_required"}
+    colleague = {"name": "Sam", "email": "sam@example.org"}
+    assert errors_of({**VALID, "kind": "colleague", "colleague": colleague}) == {(): "consent_required"}
+    form = RequestForm.model_validate(
+        {**VALID, "kind": "colleague", "colleague": colleague, "consent_confirmed": True}
+    )
+    assert form.colleague is not None
+
+
+def test_colleague_details_only_on_referrals() -> None:
+    assert errors_of({**VALID, "colleague": {"name": "Sam", "email": "sam@example.org"}}) == {
+        (): "colleague_only_for_referrals"
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("reasons", []),
+        ("reasons", ["gossip"]),
+        ("modalities", []),
+        ("modalities", ["fax"]),
+        ("kind", "other"),
+        ("career_stage", "retired"),
+        ("note", "x" * 501),
+        ("avoid", [f"Dr {i}" for i in range(11)]),
+        ("urgent", "maybe"),
+    ],
+)
+def test_field_rules(field: str, value: Any) -> None:
+    errors = errors_of({**VALID, field: value})
+    assert any(loc[0] == field for loc in errors)
+
+
+def test_lists_are_deduplicated_in_order() -> None:
+    form = RequestForm.model_validate({**VALID, "reasons": ["burnout", "complaint", "burnout"]})
+    assert [r.value for r in form.reasons] == ["burnout", "complaint"]
+
+
+def test_unknown_fields_are_refused() -> None:
+    assert ("password",) in errors_of({**VALID, "password": "x"})
+
+
+def test_note_may_have_lines_but_not_control_characters() -> None:
+    assert RequestForm.model_validate({**VALID, "note": "Line one\nLine two"}).note == "Line one\nLine two"
+    assert ("note",) in errors_of({**VALID, "note": "bell\x07"})

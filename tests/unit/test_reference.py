@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from peer_support.reference import ALPHABET, is_reference, new_reference, reference_for_key
+
+
+def test_references_are_short_readable_and_distinct() -> None:
+    references = {new_reference() for _ in range(2000)}
+    assert len(references) == 2000
+    for reference in references:
+        assert is_reference(reference)
+        assert len(reference) == len("PS-7K3M-9QXD")
+        assert not set(reference[3:].replace("-", "")) & set("ILOU")
+
+
+def test_alphabet_is_crockford_base32() -> None:
+    assert len(ALPHABET) == 32
+    assert not set(ALPHABET) & set("ILOU")
+
+
+def test_key_derived_reference_is_stable_and_needs_the_secret() -> None:
+    a = reference_for_key(b"secret-one", "key-123")
+    assert a == reference_for_key(b"secret-one", "key-123")
+    assert is_reference(a)
+    assert a != reference_for_key(b"secret-two", "key-123")
+    assert a != reference_for_key(b"secret-one", "key-124")
+
+
+def test_is_reference_rejects_lookalikes() -> None:
+    for value in ["PS-7K3M-9QX", "ps-7k3m-9qxd", "PS-7K3M-9QXO", "PS-7K3M9QXD", "XX-7K3M-9QXD", ""]:
+        assert not is_reference(value)
