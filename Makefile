@@ -58,7 +58,7 @@ unit: install
 	$(PY) -m pytest tests/unit
 
 build: tools
-	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(TOOLS)/bin/sam build --region $(REGION)
+	$(TOOLS)/bin/sam build --region $(REGION)
 
 deploy: build
 	$(TOOLS)/bin/sam deploy --guided --region $(REGION)
