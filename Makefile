@@ -10,12 +10,13 @@ REGION ?= ca-central-1
 export PYTHONPATH := $(CURDIR)/layers/common:$(CURDIR)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install tools run test lint lint-python lint-template unit bench build deploy roster clean
+.PHONY: help install tools run test lint lint-python lint-template unit build deploy roster clean
 
 help:
 	@echo "make run      the whole system locally at http://127.0.0.1:$(PORT)"
 	@echo "make test     lint, type-check and every test"
 	@echo "make lint     ruff, ruff format --check, mypy, cfn-lint, sam validate --lint"
+	@echo "make roster   import a roster CSV: make roster FILE=roster.csv TABLE=<Supporters table>"
 	@echo "make build    sam build (no Docker needed)"
 	@echo "make deploy   sam deploy --guided"
 
@@ -56,6 +57,11 @@ test: install tools lint-python
 
 unit: install
 	$(PY) -m pytest tests/unit
+
+# Import a roster CSV into a Supporters table: make roster FILE=examples/roster.csv TABLE=<name>
+roster: install
+	@test -n "$(FILE)" -a -n "$(TABLE)" || { echo "usage: make roster FILE=roster.csv TABLE=<Supporters table>"; exit 2; }
+	$(PY) tools/roster.py "$(FILE)" --table "$(TABLE)" --region $(REGION) $(if $(ENDPOINT),--endpoint-url $(ENDPOINT))
 
 build: tools
 	$(TOOLS)/bin/sam build --region $(REGION)

@@ -8,9 +8,27 @@ import os
 import signal
 import sys
 import threading
+import warnings
+from pathlib import Path
 
 from local_runner.server import LocalServer
 from local_runner.stack import LocalStack
+from local_runner.streams import start_stream_pollers
+
+DEMO_ROSTER = Path(__file__).resolve().parent.parent / "examples" / "roster.csv"
+
+
+def load_demo_roster(local: LocalStack) -> None:
+    """Demo Peer Supporters, so a request made on the form finds someone (fictional people)."""
+    import boto3
+
+    from peer_support.repository import SupportersRepository
+    from peer_support.roster import parse_roster
+
+    assert local.stack is not None
+    entries = parse_roster(DEMO_ROSTER.read_text(encoding="utf-8"))
+    SupportersRepository(local.stack.refs["SupportersTable"], boto3.client("dynamodb")).upsert(entries)
+    print(f"Loaded {len(entries)} demo Peer Supporters from {DEMO_ROSTER.name}.", flush=True)
 
 
 def main() -> int:
@@ -18,11 +36,15 @@ def main() -> int:
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
     args = parser.parse_args()
+    # Powertools warns on every invocation that adds no metric; in a terminal that is only noise.
+    warnings.filterwarnings("ignore", "No application metrics to publish")
 
     from peer_support import clock
 
     clock.use(clock.AdjustableClock())
     local = LocalStack().start()
+    load_demo_roster(local)
+    start_stream_pollers(local)
     server = LocalServer((args.host, args.port), local)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

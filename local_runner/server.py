@@ -28,7 +28,11 @@ class LocalServer(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.local = local
         self.routes = [(method, compile_route(path), path, fn) for method, path, fn in api_routes()]
-        self.local_routes: dict[tuple[str, str], LocalRoute] = {("GET", "/_local/requests"): _list_requests}
+        self.local_routes: dict[tuple[str, str], LocalRoute] = {
+            ("GET", "/_local/requests"): _list_requests,
+            ("GET", "/_local/supporters"): _list_supporters,
+            ("PUT", "/_local/supporters"): _replace_supporters,
+        }
 
     def add_local_route(self, method: str, path: str, route: LocalRoute) -> None:
         self.local_routes[(method, path)] = route
@@ -52,6 +56,41 @@ def _list_requests(server: LocalServer, _body: bytes) -> tuple[int, Any]:
         items.extend(from_item(item) for item in page["Items"])
     items.sort(key=lambda item: str(item.get("created_at", "")))
     return HTTPStatus.OK, items
+
+
+def _supporters(server: LocalServer) -> Any:
+    from peer_support.repository import SupportersRepository
+
+    assert server.local.stack is not None
+    return SupportersRepository(server.local.stack.refs["SupportersTable"], boto3.client("dynamodb"))
+
+
+def _list_supporters(server: LocalServer, _body: bytes) -> tuple[int, Any]:
+    roster = sorted(_supporters(server).all(), key=lambda s: s.supporter_id)
+    return HTTPStatus.OK, [s.model_dump(mode="json", exclude_none=True) for s in roster]
+
+
+def _replace_supporters(server: LocalServer, body: bytes) -> tuple[int, Any]:
+    """Replace the roster with a JSON list of roster objects; open cases are kept for those who stay."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from peer_support.api.base import field_errors
+    from peer_support.models import RosterEntry
+
+    try:
+        entries = TypeAdapter(list[RosterEntry]).validate_json(body or b"null")
+    except ValidationError as error:
+        fields = field_errors(list(error.errors()))
+        return HTTPStatus.UNPROCESSABLE_ENTITY, {
+            "error": "validation",
+            "detail": "Invalid roster.",
+            "fields": fields,
+        }
+    repository = _supporters(server)
+    keep = {entry.supporter_id for entry in entries}
+    repository.upsert(entries)
+    repository.remove([s.supporter_id for s in repository.all() if s.supporter_id not in keep])
+    return _list_supporters(server, b"")
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -172,6 +172,13 @@ def create_stack(
         )
         stack.refs[logical] = stack.arns[logical] = created["ARN"]
 
+    for logical in resources_of_type("AWS::SQS::Queue"):
+        url = client("sqs").create_queue(QueueName=f"{name}-{logical}")["QueueUrl"]
+        arn = client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        stack.refs[logical], stack.arns[logical] = url, arn
+
     dynamodb = client("dynamodb")
     for logical, resource in resources_of_type("AWS::DynamoDB::Table").items():
         props = resource["Properties"]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -85,3 +88,75 @@ def test_openapi_document(local_url: str) -> None:
 def test_unknown_route_is_refused_like_api_gateway(local_url: str) -> None:
     status, _, _ = http("GET", f"{local_url}/admin")
     assert status == 403
+
+
+def wait_for(predicate: Callable[[], Any], seconds: float = 5.0) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    return predicate()
+
+
+def request_item(local_url: str, reference: str) -> dict[str, Any]:
+    items: list[dict[str, Any]] = get_json(f"{local_url}/_local/requests")
+    [item] = [i for i in items if i["request_id"] == reference]
+    return item
+
+
+def test_a_request_is_matched_within_two_seconds(local_url: str) -> None:
+    body = {
+        **REQUEST,
+        "requester": {"name": "Dr. Quick Match", "email": "quick@example.org"},
+        "modalities": ["video"],
+    }
+    started = time.monotonic()
+    status, receipt = post_json(f"{local_url}/requests", body)
+    assert status == 201
+    matched = wait_for(lambda: request_item(local_url, receipt["reference"])["status"] != "pending_match")
+    elapsed = time.monotonic() - started
+    item = request_item(local_url, receipt["reference"])
+    assert matched
+    assert item["status"] == "matched", item.get("left_out")
+    assert elapsed < 2.0
+    counts = {s["supporter_id"]: s["open_count"] for s in get_json(f"{local_url}/_local/supporters")}
+    assert counts[item["supporter_id"]] >= 1
+
+
+def test_supporters_can_be_read_and_replaced(local_url: str) -> None:
+    roster = get_json(f"{local_url}/_local/supporters")
+    assert len(roster) >= 1
+    assert {"supporter_id", "name", "email", "modalities", "max_open", "open_count"} <= set(roster[0])
+    replacement = [
+        {k: v for k, v in s.items() if k not in ("open_count", "last_assigned_at")} for s in roster
+    ]
+    replacement.append(
+        {
+            "supporter_id": "e2e-new",
+            "name": "Dr. New Person",
+            "email": "new@example.org",
+            "modalities": ["phone"],
+            "max_open": 2,
+        }
+    )
+    status, _, body = http(
+        "PUT",
+        f"{local_url}/_local/supporters",
+        json.dumps(replacement).encode(),
+        {"Content-Type": "application/json"},
+    )
+    assert status == 200
+    after = {s["supporter_id"]: s for s in json.loads(body)}
+    assert after["e2e-new"]["open_count"] == 0
+    # Open cases are kept for supporters who stay on the roster.
+    assert all(after[s["supporter_id"]]["open_count"] == s["open_count"] for s in roster)
+    status, _, body = http(
+        "PUT",
+        f"{local_url}/_local/supporters",
+        b'[{"supporter_id": "x"}]',
+        {"Content-Type": "application/json"},
+    )
+    assert status == 422
+    assert "name" in json.loads(body)["fields"]

@@ -9,14 +9,16 @@ from peer_support.settings import MissingSetting, Settings
 
 
 def test_settings_read_from_the_environment() -> None:
-    settings = Settings.from_env({"REQUESTS_TABLE": " requests ", "LINK_SECRET_ARN": "arn:secret"})
+    settings = Settings.from_env(
+        {"REQUESTS_TABLE": " requests ", "SUPPORTERS_TABLE": "supporters", "LINK_SECRET_ARN": "arn:secret"}
+    )
     assert settings.requests_table == "requests"
     assert settings.max_body_bytes == 16 * 1024
 
 
 def test_a_missing_setting_fails_by_name() -> None:
     with pytest.raises(MissingSetting, match="LINK_SECRET_ARN") as caught:
-        Settings.from_env({"REQUESTS_TABLE": "requests"})
+        Settings.from_env({"REQUESTS_TABLE": "requests", "SUPPORTERS_TABLE": "supporters"})
     assert "REQUESTS_TABLE" not in str(caught.value)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
 
@@ -158,3 +159,33 @@ class ErrorBody(BaseModel):
     error: str
     detail: str
     fields: dict[str, str] = {}
+
+
+SupporterId = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"))
+]
+
+
+class RosterEntry(_Input):
+    """One Peer Supporter as the program's roster lists them (CSV row or JSON object)."""
+
+    supporter_id: SupporterId
+    name: Line
+    email: EmailStr = Field(max_length=254)
+    phone: Phone | None = None
+    active: bool = True
+    modalities: Annotated[list[Modality], AfterValidator(_unique), Field(min_length=1, max_length=3)]
+    max_open: int = Field(default=3, ge=0, le=50)
+    sites: Annotated[list[Line], AfterValidator(_unique), Field(max_length=20)] = []
+    identities: Annotated[list[Line], AfterValidator(_unique), Field(max_length=20)] = []
+    languages: Annotated[list[Line], AfterValidator(_unique), Field(max_length=20)] = []
+    away_until: date | None = None
+
+
+class SupporterRecord(RosterEntry):
+    """A supporter as stored: the roster entry plus what the system keeps up to date."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    open_count: int = Field(default=0, ge=0)
+    last_assigned_at: str | None = None

@@ -20,6 +20,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
 
     requests_table: str = Field(alias="REQUESTS_TABLE", min_length=1)
+    supporters_table: str = Field(alias="SUPPORTERS_TABLE", min_length=1)
     link_secret_arn: str = Field(alias="LINK_SECRET_ARN", min_length=1)
     program_name: str = Field(alias="PROGRAM_NAME", default="Physician Peer Support")
     max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=16 * 1024, gt=0)

@@ -1,0 +1,82 @@
+"""Assigning a Peer Supporter to a request that waits for one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+from peer_support import clock
+from peer_support.errors import Conflict
+from peer_support.matching import AT_CAPACITY, rank_candidates
+from peer_support.models import Status
+from peer_support.repository import Assignments, SupporterFull, SupportersRepository
+
+logger = Logger()
+metrics = Metrics()
+
+NO_SUPPORTER = "no_supporter_available"
+
+
+class Outcome(StrEnum):
+    MATCHED = "matched"
+    NEEDS_ADMIN = "needs_admin"
+    UNCHANGED = "unchanged"  # not waiting for a match (any more): a redelivery, or someone acted first
+
+
+def assign_supporter(
+    item: dict[str, Any], *, roster: SupportersRepository, assignments: Assignments
+) -> Outcome:
+    """Match the request in `item` (its latest stream image) to the best free supporter.
+
+    Each try is one transaction guarded by the request's version, so a record delivered twice,
+    or a request that moved on, changes nothing. If the chosen supporter's last slot went to
+    someone else first, the next candidate is tried. With nobody left the request goes to
+    `needs_admin`, recording why each supporter was left out (codes, never names).
+    """
+    request_id, version = item["request_id"], int(item["version"])
+    if item.get("status") != Status.PENDING_MATCH:
+        return Outcome.UNCHANGED
+    now = clock.now()
+    at = clock.iso(now)
+    ranking = rank_candidates(item, roster.all(), now)
+    for candidate in ranking.candidates:
+        try:
+            assignments.assign(request_id, version, candidate.supporter_id, at, {})
+        except SupporterFull:
+            ranking.left_out[candidate.supporter_id] = AT_CAPACITY
+            continue
+        except Conflict:
+            return Outcome.UNCHANGED
+        logger.info(
+            "request matched", extra={"reference": request_id, "supporter_id": candidate.supporter_id}
+        )
+        metrics.add_metric(name="RequestsMatched", unit=MetricUnit.Count, value=1)
+        if item.get("created_at") and not item.get("matched_at"):
+            waited = now - datetime.fromisoformat(str(item["created_at"]).replace("Z", "+00:00"))
+            metrics.add_metric(
+                name="TimeToMatch", unit=MetricUnit.Seconds, value=max(waited.total_seconds(), 0)
+            )
+        return Outcome.MATCHED
+
+    reasons = ranking.reasons()
+    try:
+        assignments.transition(
+            request_id,
+            version=version,
+            from_states={Status.PENDING_MATCH},
+            to_state=Status.NEEDS_ADMIN,
+            at=at,
+            event="needs_admin",
+            by="system",
+            set_values={"needs_admin_reason": NO_SUPPORTER, "left_out": reasons},
+            detail={"reason": NO_SUPPORTER, "left_out": reasons},
+        )
+    except Conflict:
+        return Outcome.UNCHANGED
+    logger.warning("no supporter available", extra={"reference": request_id, "left_out": reasons})
+    metrics.add_metric(name="NeedsAdmin", unit=MetricUnit.Count, value=1)
+    return Outcome.NEEDS_ADMIN

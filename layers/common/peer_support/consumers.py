@@ -1,0 +1,42 @@
+"""Stream consumers: each takes one DynamoDB stream record of the Requests table.
+
+Powertools' batch processor reports the records that failed, so Lambda retries only those
+(and the ones after them on the shard) instead of the whole batch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+from peer_support.assignment import assign_supporter
+from peer_support.repository import Assignments, SupportersRepository, plain
+from peer_support.settings import get_settings
+
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+def new_image(record: DynamoDBRecord) -> dict[str, Any]:
+    """The item as the change left it, with plain Python numbers."""
+    image: dict[str, Any] = plain(record.dynamodb.new_image if record.dynamodb else {}) or {}
+    return image
+
+
+def match_record(record: DynamoDBRecord) -> None:
+    settings = get_settings()
+    assign_supporter(
+        new_image(record),
+        roster=SupportersRepository(settings.supporters_table),
+        assignments=Assignments(settings.requests_table, settings.supporters_table),
+    )
+
+
+def handle_match(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The `match` function: a supporter for every request that waits for one."""
+    return dict(
+        process_partial_response(
+            event=event, record_handler=match_record, processor=processor, context=context
+        )
+    )

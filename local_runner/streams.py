@@ -1,0 +1,169 @@
+"""Emulates Lambda's DynamoDB event source mappings: the template's filters, batch size, retries,
+partial batch failures and on-failure destination, on moto's stream."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import boto3
+
+from local_runner.stack import LocalStack
+from local_runner.template import Stack, resources_of_type
+
+POLL_SECONDS = 0.2
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """One `Type: DynamoDB` event of a function in the template."""
+
+    function: str
+    stream_arn: str
+    batch_size: int
+    max_retries: int
+    patterns: tuple[Any, ...]
+    on_failure_queue: str | None
+
+
+def mappings(stack: Stack) -> list[Mapping]:
+    from moto.events.models import EventPattern
+
+    found = []
+    for function, resource in resources_of_type("AWS::Serverless::Function", stack.template).items():
+        for event in resource["Properties"].get("Events", {}).values():
+            if event["Type"] != "DynamoDB":
+                continue
+            props = event["Properties"]
+            filters = props.get("FilterCriteria", {}).get("Filters", [])
+            destination = props.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+            found.append(
+                Mapping(
+                    function=function,
+                    stream_arn=str(stack.resolve(props["Stream"])),
+                    batch_size=int(props.get("BatchSize", 100)),
+                    max_retries=int(props.get("MaximumRetryAttempts", -1)),
+                    patterns=tuple(EventPattern.load(f["Pattern"]) for f in filters),
+                    on_failure_queue=str(stack.resolve(destination)) if destination else None,
+                )
+            )
+    return found
+
+
+def lambda_record(record: Any, stream_arn: str, region: str) -> dict[str, Any]:
+    """A stream record as Lambda hands it to a function: with `eventSourceARN`, epoch seconds."""
+    shaped: dict[str, Any] = json.loads(json.dumps(record, default=_json_default))
+    created = record["dynamodb"].get("ApproximateCreationDateTime")
+    if isinstance(created, datetime):
+        shaped["dynamodb"]["ApproximateCreationDateTime"] = int(created.timestamp())
+    shaped["awsRegion"] = region
+    shaped["eventSourceARN"] = stream_arn
+    return shaped
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bytes | bytearray):
+        return value.decode("latin-1")
+    return str(value)
+
+
+class StreamPoller:
+    """Reads one stream and feeds one function, as its event source mapping would."""
+
+    def __init__(self, local: LocalStack, mapping: Mapping) -> None:
+        self.local = local
+        self.mapping = mapping
+        session = boto3.session.Session()  # a session per thread: clients are not built thread-safely
+        self.streams = session.client("dynamodbstreams")
+        self.sqs = session.client("sqs")
+        self.iterators: dict[str, str] = {}
+        self.failed_to_destination = 0
+
+    def __call__(self, stopping: threading.Event) -> None:
+        while not stopping.is_set():
+            try:
+                self.poll_once()
+            except Exception as error:  # keep polling: a local hiccup must not stop the stack
+                print(f"[{self.mapping.function}] stream poll failed: {type(error).__name__}", flush=True)
+            stopping.wait(POLL_SECONDS)
+
+    def poll_once(self) -> int:
+        """Read what is new on every shard and deliver it; returns the number of records delivered."""
+        delivered = 0
+        for shard in self.streams.describe_stream(StreamArn=self.mapping.stream_arn)["StreamDescription"][
+            "Shards"
+        ]:
+            shard_id = shard["ShardId"]
+            if shard_id not in self.iterators:
+                self.iterators[shard_id] = self.streams.get_shard_iterator(
+                    StreamArn=self.mapping.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+            response = self.streams.get_records(ShardIterator=self.iterators[shard_id], Limit=1000)
+            self.iterators[shard_id] = response["NextShardIterator"]
+            records = [
+                lambda_record(r, self.mapping.stream_arn, self.local.region) for r in response["Records"]
+            ]
+            wanted = [r for r in records if self._passes_filters(r)]
+            for start in range(0, len(wanted), self.mapping.batch_size):
+                self.deliver(wanted[start : start + self.mapping.batch_size])
+            delivered += len(wanted)
+        return delivered
+
+    def _passes_filters(self, record: dict[str, Any]) -> bool:
+        return not self.mapping.patterns or any(p.matches_event(record) for p in self.mapping.patterns)
+
+    def deliver(self, batch: list[dict[str, Any]]) -> None:
+        """Invoke until the batch succeeds, retrying from the first failed record, then give up to the
+        on-failure destination as Lambda does after `MaximumRetryAttempts`."""
+        attempts = 0
+        while batch:
+            try:
+                result = self.local.invoke(self.mapping.function, {"Records": batch})
+                failures = [f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])]
+            except Exception as error:
+                print(f"[{self.mapping.function}] invocation failed: {type(error).__name__}", flush=True)
+                failures = [batch[0]["dynamodb"]["SequenceNumber"]]
+            if not failures:
+                return
+            # Lambda checkpoints before the first failed record and retries from there.
+            sequence = [r["dynamodb"]["SequenceNumber"] for r in batch]
+            failed = [sequence.index(f) for f in failures if f in sequence]
+            batch = batch[min(failed) :] if failed else batch
+            attempts += 1
+            if 0 <= self.mapping.max_retries < attempts:
+                self._send_to_destination(batch)
+                return
+            time.sleep(min(0.1 * 2**attempts, 2.0))
+
+    def _send_to_destination(self, batch: list[dict[str, Any]]) -> None:
+        self.failed_to_destination += len(batch)
+        print(f"[{self.mapping.function}] {len(batch)} record(s) sent to the on-failure queue", flush=True)
+        if self.mapping.on_failure_queue:
+            queue_url = self.sqs.get_queue_url(QueueName=self.mapping.on_failure_queue.rsplit(":", 1)[-1])[
+                "QueueUrl"
+            ]
+            # What Lambda sends: where the records are, never the records themselves.
+            first, last = batch[0]["dynamodb"]["SequenceNumber"], batch[-1]["dynamodb"]["SequenceNumber"]
+            body = {
+                "DDBStreamBatchInfo": {
+                    "streamArn": self.mapping.stream_arn,
+                    "startSequenceNumber": first,
+                    "endSequenceNumber": last,
+                    "batchSize": len(batch),
+                }
+            }
+            self.sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(body))
+
+
+def start_stream_pollers(local: LocalStack) -> list[StreamPoller]:
+    assert local.stack is not None
+    pollers = [StreamPoller(local, mapping) for mapping in mappings(local.stack)]
+    for poller in pollers:
+        local.run_in_background(f"stream:{poller.mapping.function}", poller)
+    return pollers

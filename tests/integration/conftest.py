@@ -1,0 +1,38 @@
+"""Stream records read from moto, shaped and filtered as the template's event source mapping would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+
+from local_runner.streams import lambda_record, mappings
+from local_runner.template import Stack
+
+
+class StreamReader:
+    """Reads the Requests stream for `function`, keeping only what its FilterCriteria let through."""
+
+    def __init__(self, stack: Stack, function: str) -> None:
+        [self.mapping] = [m for m in mappings(stack) if m.function == function]
+        self.client = boto3.client("dynamodbstreams")
+        self.region = stack.region
+        shards = self.client.describe_stream(StreamArn=self.mapping.stream_arn)["StreamDescription"]["Shards"]
+        self.iterators = [
+            self.client.get_shard_iterator(
+                StreamArn=self.mapping.stream_arn, ShardId=s["ShardId"], ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+            for s in shards
+        ]
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every new record that passes the filters, as Lambda would deliver it."""
+        out = []
+        for i, iterator in enumerate(self.iterators):
+            response = self.client.get_records(ShardIterator=iterator)
+            self.iterators[i] = response["NextShardIterator"]
+            for raw in response["Records"]:
+                record = lambda_record(raw, self.mapping.stream_arn, self.region)
+                if any(pattern.matches_event(record) for pattern in self.mapping.patterns):
+                    out.append(record)
+        return out

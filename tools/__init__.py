@@ -1,0 +1,1 @@
+"""Administrators' command-line tools (run from the repository root with PYTHONPATH=layers/common:.)."""
