@@ -10,7 +10,7 @@ REGION ?= ca-central-1
 export PYTHONPATH := $(CURDIR)/layers/common:$(CURDIR)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install tools run test lint lint-python lint-template unit build deploy roster clean
+.PHONY: help install tools run test lint lint-python lint-template unit bench build deploy roster clean
 
 help:
 	@echo "make run      the whole system locally at http://127.0.0.1:$(PORT)"
@@ -62,6 +62,9 @@ unit: install
 roster: install
 	@test -n "$(FILE)" -a -n "$(TABLE)" || { echo "usage: make roster FILE=roster.csv TABLE=<Supporters table>"; exit 2; }
 	$(PY) tools/roster.py "$(FILE)" --table "$(TABLE)" --region $(REGION) $(if $(ENDPOINT),--endpoint-url $(ENDPOINT))
+
+bench: install
+	$(PY) benchmarks/bench_matching.py
 
 build: tools
 	$(TOOLS)/bin/sam build --region $(REGION)

@@ -47,13 +47,15 @@ def main() -> int:
     start_stream_pollers(local)
     server = LocalServer((args.host, args.port), local)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C, or a polite kill
+        signal.signal(signum, lambda *_: stop.set())
     thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
     thread.start()
     print(f"Physician Peer Support is running at http://{args.host}:{server.server_address[1]}", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
-        stop.wait()
+        while not stop.wait(0.5):  # wake up now and then so the signal handler gets to run
+            pass
     print("Stopping…", flush=True)
     server.shutdown()
     local.stop()

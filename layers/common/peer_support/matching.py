@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +31,7 @@ AVOIDED = "avoided"
 IS_PARTICIPANT = "is_participant"
 
 
+@lru_cache(maxsize=16384)  # rosters repeat the same names and places from one decision to the next
 def normalise(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a name: "Dr. Zoë O'Brien" → "zoe obrien"."""
     decomposed = unicodedata.normalize("NFKD", text)
