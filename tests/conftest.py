@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+# Set before any handler module is imported: Powertools reads these when its objects are built.
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "PhysicianPeerSupport")
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "peer_support_tests")
 
 EVENTS = Path(__file__).parent / "events"
 REGION = "ca-central-1"
