@@ -12,7 +12,7 @@ import warnings
 from pathlib import Path
 
 from local_runner.server import LocalServer
-from local_runner.stack import LocalStack
+from local_runner.stack import LocalStack, free_port
 from local_runner.streams import start_stream_pollers
 
 DEMO_ROSTER = Path(__file__).resolve().parent.parent / "examples" / "roster.csv"
@@ -42,10 +42,12 @@ def main() -> int:
     from peer_support import clock
 
     clock.use(clock.AdjustableClock())
-    local = LocalStack().start()
+    port = args.port or free_port(args.host)
+    # Links in emails point back at this server.
+    local = LocalStack().start(parameters={"PublicBaseUrl": f"http://{args.host}:{port}"})
     load_demo_roster(local)
     start_stream_pollers(local)
-    server = LocalServer((args.host, args.port), local)
+    server = LocalServer((args.host, port), local)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C, or a polite kill
         signal.signal(signum, lambda *_: stop.set())

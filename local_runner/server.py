@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import boto3
 
 from local_runner.apigw import compile_route, proxy_event, response_parts
-from local_runner.stack import LocalStack
+from local_runner.stack import LocalStack, sent_emails
 from local_runner.template import api_routes
 
 MAX_LOCAL_BODY = 1024 * 1024  # API Gateway takes up to 10 MB; the functions enforce their own limit.
@@ -30,6 +30,7 @@ class LocalServer(ThreadingHTTPServer):
         self.routes = [(method, compile_route(path), path, fn) for method, path, fn in api_routes()]
         self.local_routes: dict[tuple[str, str], LocalRoute] = {
             ("GET", "/_local/requests"): _list_requests,
+            ("GET", "/_local/emails"): lambda server, _: (HTTPStatus.OK, sent_emails(server.local.region)),
             ("GET", "/_local/supporters"): _list_supporters,
             ("PUT", "/_local/supporters"): _replace_supporters,
         }

@@ -36,7 +36,7 @@ class LocalStack:
         self._stopping = threading.Event()
         self.endpoint_url = ""
 
-    def start(self) -> LocalStack:
+    def start(self, parameters: dict[str, str] | None = None) -> LocalStack:
         import logging
 
         from moto.server import ThreadedMotoServer
@@ -55,7 +55,7 @@ class LocalStack:
             AWS_REGION=self.region,
             AWS_EC2_METADATA_DISABLED="true",
         )
-        self.stack = create_stack(region=self.region, endpoint_url=self.endpoint_url)
+        self.stack = create_stack(region=self.region, endpoint_url=self.endpoint_url, parameters=parameters)
         for function in resources_of_type("AWS::Serverless::Function"):
             # Import each handler with its own environment, as its Lambda instance would.
             self._with_environment(function, partial(lambdas.handler_module, function))
@@ -83,3 +83,31 @@ class LocalStack:
             thread.join(timeout=5)
         if self._moto is not None:
             self._moto.stop()
+
+
+def sent_emails(region: str = REGION) -> list[dict[str, Any]]:
+    """Every email sent so far, read from moto's SES store: to, subject, text and html."""
+    from email import message_from_string, policy
+    from email.message import EmailMessage
+
+    from moto.ses.models import ses_backends
+
+    from local_runner.template import ACCOUNT_ID
+
+    emails = []
+    for sent in list(ses_backends[ACCOUNT_ID][region].sent_messages):
+        raw = getattr(sent, "raw_data", None)
+        if raw is None:
+            continue
+        message = message_from_string(raw, policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        text, html = message.get_body(("plain",)), message.get_body(("html",))
+        emails.append(
+            {
+                "to": str(message["To"]),
+                "subject": str(message["Subject"]).strip(),  # a long subject comes back folded
+                "text": text.get_content() if text is not None else "",
+                "html": html.get_content() if html is not None else "",
+            }
+        )
+    return emails

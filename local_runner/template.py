@@ -82,12 +82,36 @@ class Stack:
                 return re.sub(r"\$\{([^}]+)\}", lambda m: str(self._ref(m.group(1))), arg)
             if key == "Fn::Join":
                 sep, parts = arg
-                return sep.join(str(self.resolve(p)) for p in parts)
+                resolved = self.resolve(parts)
+                if isinstance(resolved, str):  # a Ref to a CommaDelimitedList
+                    resolved = resolved.split(",")
+                return sep.join(str(p) for p in resolved)
+            if key == "Fn::If":
+                condition, when_true, when_false = arg
+                return self.resolve(when_true if self.condition(condition) else when_false)
         if isinstance(value, dict):
             return {k: self.resolve(v) for k, v in value.items()}
         if isinstance(value, list):
             return [self.resolve(v) for v in value]
         return value
+
+    def condition(self, name: str) -> bool:
+        return bool(self._evaluate(self.template["Conditions"][name]))
+
+    def _evaluate(self, expression: Any) -> Any:
+        ((key, arg),) = expression.items()
+        if key == "Fn::Equals":
+            left, right = (self.resolve(a) for a in arg)
+            return left == right
+        if key == "Fn::Not":
+            return not self._evaluate(arg[0])
+        if key == "Fn::And":
+            return all(self._evaluate(a) for a in arg)
+        if key == "Fn::Or":
+            return any(self._evaluate(a) for a in arg)
+        if key == "Condition":
+            return self.condition(arg)
+        raise KeyError(key)
 
     def _ref(self, name: str) -> str:
         pseudo = {
@@ -148,10 +172,13 @@ def table_definition(logical_id: str, stack: Stack) -> dict[str, Any]:
 
 
 def create_stack(
-    region: str = "ca-central-1", endpoint_url: str | None = None, name: str = "peer-support"
+    region: str = "ca-central-1",
+    endpoint_url: str | None = None,
+    name: str = "peer-support",
+    parameters: dict[str, str] | None = None,
 ) -> Stack:
-    """Create the template's keys, secrets and tables on the current AWS endpoint (moto)."""
-    stack = Stack(region=region, name=name)
+    """Create the template's keys, secrets, queues, identities and tables on an AWS endpoint (moto)."""
+    stack = Stack(region=region, name=name, parameters=dict(parameters or {}))
     session = boto3.session.Session(region_name=region)
 
     def client(service: str) -> Any:
@@ -178,6 +205,11 @@ def create_stack(
             "QueueArn"
         ]
         stack.refs[logical], stack.arns[logical] = url, arn
+
+    for resource in resources_of_type("AWS::SES::EmailIdentity").values():
+        client("sesv2").create_email_identity(
+            EmailIdentity=stack.resolve(resource["Properties"]["EmailIdentity"])
+        )
 
     dynamodb = client("dynamodb")
     for logical, resource in resources_of_type("AWS::DynamoDB::Table").items():

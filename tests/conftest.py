@@ -16,6 +16,7 @@ os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "PhysicianPeerSupport")
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "peer_support_tests")
 
 EVENTS = Path(__file__).parent / "events"
+PUBLIC_BASE_URL = "https://peer-support.example.org"
 REGION = "ca-central-1"
 
 
@@ -73,24 +74,31 @@ def aws() -> Iterator[None]:
 
 @pytest.fixture
 def stack(aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The template's keys, secret and tables in moto, and the functions' environment set."""
-    from local_runner.template import create_stack
-    from peer_support.repository import dynamodb_client
-    from peer_support.settings import get_settings
+    """The template's resources in moto, and every function's environment set."""
+    from local_runner.template import create_stack, resources_of_type
 
-    created = create_stack(region=REGION)
-    for name, value in created.function_environment("SubmitRequestFunction").items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    dynamodb_client.cache_clear()
-    _clear_secret_cache()
+    created = create_stack(region=REGION, parameters={"PublicBaseUrl": PUBLIC_BASE_URL})
+    for function in resources_of_type("AWS::Serverless::Function"):
+        for name, value in created.function_environment(function).items():
+            if name != "POWERTOOLS_SERVICE_NAME":
+                monkeypatch.setenv(name, value)
+    _clear_caches()
     yield created
-    get_settings.cache_clear()
-    dynamodb_client.cache_clear()
-    _clear_secret_cache()
+    _clear_caches()
 
 
-def _clear_secret_cache() -> None:
+def _clear_caches() -> None:
+    """Clients, settings and the secret are cached per process, as in Lambda; each test has its own AWS."""
     from aws_lambda_powertools.utilities import parameters
 
+    from peer_support import delivery, mailer, repository, settings
+
     parameters.clear_caches()  # type: ignore[no-untyped-call]
+    for cached in (
+        settings.get_settings,
+        settings.get_notify_settings,
+        repository.dynamodb_client,
+        mailer.sesv2_client,
+        delivery._exactly_once,
+    ):
+        cached.cache_clear()

@@ -13,6 +13,9 @@ from peer_support.assignment import Outcome, assign_supporter
 from peer_support.errors import Conflict
 from peer_support.models import SupporterRecord
 from peer_support.repository import SupporterFull
+from peer_support.settings import Settings
+
+SETTINGS = Settings.from_env({"REQUESTS_TABLE": "r", "SUPPORTERS_TABLE": "s", "LINK_SECRET_ARN": "arn"})
 
 
 class Store:
@@ -83,10 +86,14 @@ def test_capacity_is_never_exceeded(roster: list[SupporterRecord], requests: int
             }
             store.requests[f"r{i}"] = dict(item)
             items.append(item)
-        outcomes = [assign_supporter(item, roster=store, assignments=store) for item in items]  # type: ignore[arg-type]
+        outcomes = [
+            assign_supporter(item, roster=store, assignments=store, settings=SETTINGS)  # type: ignore[arg-type]
+            for item in items
+        ]
         # Every record delivered again changes nothing.
         for item in items[:redeliveries]:
-            assert assign_supporter(item, roster=store, assignments=store) is Outcome.UNCHANGED  # type: ignore[arg-type]
+            again = assign_supporter(item, roster=store, assignments=store, settings=SETTINGS)  # type: ignore[arg-type]
+            assert again is Outcome.UNCHANGED
 
         for supporter in store.supporters.values():
             assert supporter.open_count <= supporter.max_open

@@ -14,6 +14,8 @@ from peer_support.errors import Conflict
 from peer_support.matching import AT_CAPACITY, rank_candidates
 from peer_support.models import Status
 from peer_support.repository import Assignments, SupporterFull, SupportersRepository
+from peer_support.settings import Settings
+from peer_support.sla import when_matched, when_needs_admin
 
 logger = Logger()
 metrics = Metrics()
@@ -28,7 +30,7 @@ class Outcome(StrEnum):
 
 
 def assign_supporter(
-    item: dict[str, Any], *, roster: SupportersRepository, assignments: Assignments
+    item: dict[str, Any], *, roster: SupportersRepository, assignments: Assignments, settings: Settings
 ) -> Outcome:
     """Match the request in `item` (its latest stream image) to the best free supporter.
 
@@ -45,7 +47,8 @@ def assign_supporter(
     ranking = rank_candidates(item, roster.all(), now)
     for candidate in ranking.candidates:
         try:
-            assignments.assign(request_id, version, candidate.supporter_id, at, {})
+            deadline = when_matched(now, bool(item.get("urgent")), settings)
+            assignments.assign(request_id, version, candidate.supporter_id, at, deadline)
         except SupporterFull:
             ranking.left_out[candidate.supporter_id] = AT_CAPACITY
             continue
@@ -72,7 +75,7 @@ def assign_supporter(
             at=at,
             event="needs_admin",
             by="system",
-            set_values={"needs_admin_reason": NO_SUPPORTER, "left_out": reasons},
+            set_values={"needs_admin_reason": NO_SUPPORTER, "left_out": reasons, **when_needs_admin(now)},
             detail={"reason": NO_SUPPORTER, "left_out": reasons},
         )
     except Conflict:

@@ -24,12 +24,21 @@ def new_image(record: DynamoDBRecord) -> dict[str, Any]:
     return image
 
 
+def old_image(record: DynamoDBRecord) -> dict[str, Any] | None:
+    """The item before the change; None for a new item."""
+    if record.dynamodb is None or record.dynamodb.old_image is None:
+        return None
+    image: dict[str, Any] = plain(record.dynamodb.old_image)
+    return image
+
+
 def match_record(record: DynamoDBRecord) -> None:
     settings = get_settings()
     assign_supporter(
         new_image(record),
         roster=SupportersRepository(settings.supporters_table),
         assignments=Assignments(settings.requests_table, settings.supporters_table),
+        settings=settings,
     )
 
 
@@ -38,5 +47,26 @@ def handle_match(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return dict(
         process_partial_response(
             event=event, record_handler=match_record, processor=processor, context=context
+        )
+    )
+
+
+def notify_record(record: DynamoDBRecord) -> None:
+    from peer_support.delivery import send_notice
+    from peer_support.notifications import notices_for
+
+    new = new_image(record)
+    for notice in notices_for(old_image(record), new):
+        send_notice(notice, new, int(new["version"]))
+
+
+def handle_notify(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The `notify` function: the emails each committed change calls for, each sent once."""
+    from peer_support.delivery import idempotency_config
+
+    idempotency_config().register_lambda_context(context)
+    return dict(
+        process_partial_response(
+            event=event, record_handler=notify_record, processor=processor, context=context
         )
     )

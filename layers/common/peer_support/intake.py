@@ -12,6 +12,8 @@ from peer_support.errors import Conflict, IdempotencyKeyReused, NotEligible
 from peer_support.models import CareerStage, Kind, RequestForm, Status
 from peer_support.reference import new_reference, reference_for_key
 from peer_support.repository import RequestsRepository
+from peer_support.settings import get_settings
+from peer_support.sla import when_awaiting_consent
 
 # Random references collide about once in a trillion; a couple of retries make it a non-event.
 _COLLISION_RETRIES = 3
@@ -50,8 +52,11 @@ def fingerprint(form: RequestForm) -> str:
 
 def new_record(form: RequestForm, reference: str, submission_hash: str) -> dict[str, Any]:
     """The item stored for a new request, with its first history entry."""
-    at = clock.iso(clock.now())
+    now = clock.now()
+    at = clock.iso(now)
     status = initial_status(form.kind)
+    # A referral waits for the administrator to confirm consent: that wait has a deadline too.
+    deadline = when_awaiting_consent(now, get_settings()) if status is Status.PENDING_CONSENT else {}
     answers = form.model_dump(mode="json", exclude_none=True)
     return {
         **answers,
@@ -65,6 +70,8 @@ def new_record(form: RequestForm, reference: str, submission_hash: str) -> dict[
             {"at": at, "event": "submitted", "by": "referrer" if form.kind is Kind.COLLEAGUE else "requester"}
         ],
         "submission_hash": submission_hash,
+        "last_event": "submitted",
+        **deadline,
     }
 
 

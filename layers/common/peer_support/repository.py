@@ -10,6 +10,7 @@ from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from aws_lambda_powertools import Logger
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
@@ -19,6 +20,7 @@ from peer_support.models import RosterEntry, SupporterRecord
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
+logger = Logger()
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -83,6 +85,23 @@ class RequestsRepository:
             old: Any = error.response.get("Item")
             raise Conflict("request exists", current=from_item(old) if old else None) from None
 
+    def note(self, request_id: str, at: str, event: str, by: str, **detail: Any) -> None:
+        """Append a history entry that is not a change of state (a case-page view, an undeliverable
+        email): no version bump, so nobody is emailed about it."""
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key={"request_id": {"S": request_id}},
+                UpdateExpression="SET #history = list_append(#history, :entry)",
+                ConditionExpression="attribute_exists(request_id)",
+                ExpressionAttributeNames={"#history": "history"},
+                ExpressionAttributeValues={":entry": {"L": [_history(at, event, by, **detail)]}},
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                raise NotFound(request_id) from None
+            raise
+
     def get(self, request_id: str) -> dict[str, Any]:
         """The request as stored (strongly consistent). Raises `NotFound`."""
         response = self.client.get_item(
@@ -116,6 +135,12 @@ class SupportersRepository:
         for page in self.client.get_paginator("scan").paginate(TableName=self.table, ConsistentRead=True):
             records.extend(SupporterRecord.model_validate(from_item(item)) for item in page["Items"])
         return records
+
+    def find(self, supporter_id: str) -> SupporterRecord | None:
+        response = self.client.get_item(
+            TableName=self.table, Key={"supporter_id": {"S": supporter_id}}, ConsistentRead=True
+        )
+        return SupporterRecord.model_validate(from_item(response["Item"])) if "Item" in response else None
 
     def upsert(self, entries: list[RosterEntry]) -> None:
         """Create or update supporters from roster entries, keeping each one's open cases.
@@ -199,7 +224,13 @@ def request_transition(
 
     Bumps `version`, stamps `updated_at` and appends one history entry.
     """
-    values = {"status": to_state, "version": version + 1, "updated_at": at, **(set_values or {})}
+    values = {
+        "status": to_state,
+        "version": version + 1,
+        "updated_at": at,
+        "last_event": event,
+        **(set_values or {}),
+    }
     names = {f"#{key}": key for key in [*values, *remove, "history"]}
     attributes: dict[str, Any] = {f":{key}": _serializer.serialize(value) for key, value in values.items()}
     attributes[":expected_version"] = {"N": str(version)}
@@ -247,14 +278,40 @@ class Assignments:
             self._client = dynamodb_client()
         return self._client
 
-    def transition(self, request_id: str, **kwargs: Any) -> None:
-        """One conditional write. Raises `Conflict` if the request moved on meanwhile."""
+    def transition(self, request_id: str, *, release_supporter: str | None = None, **kwargs: Any) -> None:
+        """One conditional write. Raises `Conflict` if the request moved on meanwhile.
+
+        With `release_supporter`, the same transaction gives that supporter's slot back.
+        """
+        update: Any = request_transition(self.requests_table, request_id, **kwargs)
         try:
-            self.client.update_item(**request_transition(self.requests_table, request_id, **kwargs))
+            if release_supporter is None:
+                self.client.update_item(**update)
+                return
+            release: Any = {
+                "TableName": self.supporters_table,
+                "Key": {"supporter_id": {"S": release_supporter}},
+                "UpdateExpression": "SET open_count = open_count - :one",
+                "ConditionExpression": "attribute_exists(supporter_id) AND open_count > :zero",
+                "ExpressionAttributeValues": {":one": {"N": "1"}, ":zero": {"N": "0"}},
+            }
+            self.client.transact_write_items(TransactItems=[{"Update": update}, {"Update": release}])
         except ClientError as error:
+            code = error.response.get("Error", {}).get("Code")
             if _is_conditional_failure(error):
                 raise Conflict("request changed") from None
-            raise
+            if code != "TransactionCanceledException":
+                raise
+            codes = _cancellation_codes(error)
+            if codes[:1] == ["ConditionalCheckFailed"]:
+                raise Conflict("request changed") from None
+            if codes[1:2] != ["ConditionalCheckFailed"]:
+                raise
+            # The supporter left the roster or has no open case on record: the request still moves on.
+            logger.warning(
+                "slot not released", extra={"reference": request_id, "supporter_id": release_supporter}
+            )
+            self.transition(request_id, **kwargs)
 
     def assign(
         self, request_id: str, version: int, supporter_id: str, at: str, set_values: dict[str, Any]

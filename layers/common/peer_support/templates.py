@@ -6,6 +6,7 @@ HTML is autoescaped; plain-text templates (emails) are not, and are never used a
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,7 @@ def environment() -> Environment:
 
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"], default_for_string=True),
+        autoescape=select_autoescape(["html"], default_for_string=True, default=False),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -42,9 +43,9 @@ def lookup(values: Any, path: str) -> Any:
     return values
 
 
-def render(name: str, **context: Any) -> str:
-    """Render `templates/<name>` with `context`."""
-    return environment().get_template(name).render(**context)
+def render(template: str, /, **context: Any) -> str:
+    """Render `templates/<template>` with `context`."""
+    return environment().get_template(template).render(**context)
 
 
 @cache
@@ -64,3 +65,39 @@ def field_message(path: str, code: str = "") -> str:
     if path in fields:
         return fields[path]
     return fields.get(path.rsplit(".", 1)[-1], fields["_default"])
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+# Every email, by kind: whether it goes to a physician (who then always sees the crisis lines).
+EMAIL_KINDS: dict[str, bool] = {
+    "request_received": True,
+    "referral_received": True,
+    "matched": True,
+    "assigned": True,
+    "case_moved": True,
+    "contact_reminder": True,
+    "consent_needed": False,
+    "urgent_request": False,
+    "needs_admin": False,
+    "email_undeliverable": False,
+    "contact_overdue": False,
+    "consent_reminder": False,
+    "needs_admin_reminder": False,
+}
+
+
+def render_email(kind: str, **context: Any) -> RenderedEmail:
+    """Subject, plain text and HTML of one email (`templates/email/<kind>.{subject.txt,txt,html}`)."""
+    context = {"to_physician": EMAIL_KINDS[kind], **context}
+    subject = " ".join(render(f"email/{kind}.subject.txt", **context).split())
+    return RenderedEmail(
+        subject=subject,
+        text=render(f"email/{kind}.txt", **context),
+        html=render(f"email/{kind}.html", **context),
+    )

@@ -156,8 +156,9 @@ class Api(APIGatewayRestResolver):
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise BadRequest("encoding") from None
-        if content_type == FORM and event.get("path") in self._forms:
-            data = decode_form(text, self._forms[event["path"]].model)
+        spec = self._form_spec(event.get("resource"), event.get("path"))
+        if content_type == FORM and spec is not None:
+            data = decode_form(text, spec.model)
             key = data.pop(IDEMPOTENCY_FIELD, None)
             headers["content-type"] = JSON
             if isinstance(key, str) and "idempotency-key" not in headers:
@@ -172,6 +173,10 @@ class Api(APIGatewayRestResolver):
         if content_type not in ("", JSON) and not content_type.endswith("+json"):
             raise UnsupportedMediaType()
         return {**event, "body": text, "isBase64Encoded": False}
+
+    def _form_spec(self, resource: str | None, path: str | None) -> FormSpec | None:
+        """The form posted to this route (API Gateway names it by its resource, `/actions/{token}`)."""
+        return self._forms.get(resource or "") or self._forms.get(path or "")
 
     # -- errors → HTTP, in one place ------------------------------------------------------------
 
@@ -211,7 +216,7 @@ class Api(APIGatewayRestResolver):
     def _invalid(self, errors: list[Any]) -> Response[str]:
         if _unreadable(errors):
             return self.error(BadRequest("body"))
-        spec = self._forms.get(self.current_event.path)
+        spec = self._form_spec(self.current_event.resource, self.current_event.path)
         try:
             values = self.current_event.json_body
         except ValueError:

@@ -1,0 +1,147 @@
+"""What the holder of a signed link may do to a request, as one conditional write each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from peer_support import clock
+from peer_support.errors import Conflict
+from peer_support.models import Modality, Status
+from peer_support.repository import Assignments
+from peer_support.settings import Settings
+from peer_support.signing import LinkClaims, Role
+from peer_support.sla import SLA_FIELDS
+from peer_support.states import OPEN, transition
+
+Action = Literal["acknowledge", "decline", "close", "confirm_consent", "cancel", "withdraw"]
+
+ALLOWED: dict[Role, frozenset[str]] = {
+    "supporter": frozenset({"acknowledge", "decline", "close"}),
+    "admin": frozenset({"confirm_consent", "cancel"}),
+    "requester": frozenset({"withdraw"}),
+}
+EVENTS: dict[str, str] = {
+    "acknowledge": "acknowledged",
+    "decline": "declined",
+    "close": "closed",
+    "confirm_consent": "consent_confirmed",
+    "cancel": "cancelled",
+    "withdraw": "withdrawn",
+}
+
+
+class ActionForm(BaseModel):
+    """What a link's page posts: the action, and for closing a case its counts (never notes)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Action
+    conversations: int | None = Field(default=None, ge=0, le=20)
+    modality_used: Modality | None = None
+
+    @model_validator(mode="after")
+    def _counts_to_close(self) -> Self:
+        if self.action == "close":
+            if self.conversations is None:
+                raise PydanticCustomError(
+                    "conversations_required", "conversations_required", {"field": "conversations"}
+                )
+            if self.modality_used is None:
+                raise PydanticCustomError(
+                    "modality_required", "modality_required", {"field": "modality_used"}
+                )
+        return self
+
+
+class StaleAction(Conflict):
+    """The link's action no longer applies: already done, the case moved, or not this holder's to take."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Done:
+    action: str
+    status: Status
+
+
+def holds_case(claims: LinkClaims, item: dict[str, Any]) -> bool:
+    """A supporter's link works only while they are the one assigned."""
+    return claims.role != "supporter" or item.get("supporter_id") == claims.holder
+
+
+def allowed_actions(claims: LinkClaims, item: dict[str, Any]) -> set[str]:
+    """The actions this holder may take on the request as it stands."""
+    if not holds_case(claims, item):
+        return set()
+    return {a for a in ALLOWED[claims.role] if transition(EVENTS[a], item["status"]) is not None}
+
+
+def perform(
+    claims: LinkClaims,
+    form: ActionForm,
+    item: dict[str, Any],
+    *,
+    assignments: Assignments,
+    settings: Settings,
+) -> Done:
+    """Carry out `form.action` for the link's holder, guarded by the request's version."""
+    if form.action not in ALLOWED[claims.role]:
+        raise StaleAction("not_yours")
+    if not holds_case(claims, item):
+        raise StaleAction("moved")
+    event = EVENTS[form.action]
+    target = transition(event, item["status"])
+    if target is None:
+        raise StaleAction("already_done" if item["status"] not in OPEN else "not_now")
+    now = clock.now()
+    at = clock.iso(now)
+    set_values: dict[str, Any] = {}
+    remove: tuple[str, ...] = SLA_FIELDS
+    release = None
+    holder_is_assigned = item.get("supporter_id") and item["status"] in (Status.MATCHED, Status.CONTACTED)
+    if form.action == "acknowledge":
+        set_values["contacted_at"] = at
+    elif form.action == "decline":
+        set_values["excluded_supporters"] = [*item.get("excluded_supporters", []), claims.holder]
+        remove = (*SLA_FIELDS, "supporter_id")
+        release = claims.holder
+    elif form.action == "close":
+        set_values.update(
+            closed_at=at,
+            conversations=form.conversations,
+            modality_used=str(form.modality_used),
+            purge_at=purge_time(now, settings),
+        )
+        release = claims.holder
+    elif form.action in ("cancel", "withdraw"):
+        set_values["purge_at"] = purge_time(now, settings)
+        release = item["supporter_id"] if holder_is_assigned else None
+    try:
+        assignments.transition(
+            item["request_id"],
+            version=int(item["version"]),
+            from_states={str(item["status"])},
+            to_state=target,
+            at=at,
+            event=event,
+            by=claims.role,
+            set_values=set_values,
+            remove=remove,
+            release_supporter=release,
+        )
+    except Conflict:
+        raise StaleAction("changed") from None
+    return Done(form.action, target)
+
+
+def purge_time(now: datetime, settings: Settings) -> int:
+    """When the item, and every personal detail in it, is deleted (DynamoDB TTL, epoch seconds)."""
+    return int((now + timedelta(days=settings.retention_days)).timestamp())

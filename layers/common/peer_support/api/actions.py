@@ -1,0 +1,148 @@
+"""Routes of the `actions` function: `GET` and `POST /actions/{token}`, the signed one-click links."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+
+from peer_support import clock, templates
+from peer_support.actions import ActionForm, StaleAction, allowed_actions, holds_case, perform
+from peer_support.api.base import Api, FormSpec, html_response, json_response
+from peer_support.deadlines import human_date
+from peer_support.errors import NotFound
+from peer_support.notifications import parse_time, person_role
+from peer_support.repository import Assignments, RequestsRepository
+from peer_support.settings import get_settings
+from peer_support.signing import InvalidLink, LinkClaims, signing_key, verify_link
+
+logger = Logger()
+
+Token = Annotated[str, Path(min_length=20, max_length=400, pattern=r"^[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+$")]
+
+
+def _claims(token: str) -> LinkClaims:
+    try:
+        return verify_link(token, signing_key(), clock.now())
+    except InvalidLink:
+        # Tampered, expired or unknown: the same plain 404, with no hint of which.
+        raise NotFound("link") from None
+
+
+def _request(claims: LinkClaims) -> dict[str, Any]:
+    return RequestsRepository(get_settings().requests_table).get(claims.request_id)
+
+
+def _page(claims: LinkClaims, item: dict[str, Any], errors: dict[str, str], values: dict[str, Any]) -> str:
+    """The page a link opens: the case for its supporter, the request for the administrator, or the
+    withdraw page for the requester."""
+    common = {"base": app.base_path(), "reference": item["request_id"], "action_url": action_url()}
+    allowed = allowed_actions(claims, item)
+    if claims.role == "supporter":
+        person = item.get(person_role(item)) or {}
+        return templates.render(
+            "pages/case.html",
+            **common,
+            person=person,
+            modalities=item.get("modalities", []),
+            urgent=bool(item.get("urgent")),
+            reasons=item.get("reasons") if item.get("share_reasons") else None,
+            language=(item.get("preferences") or {}).get("language"),
+            referred=item.get("kind") == "colleague",
+            status=item["status"],
+            contact_due=human_date(parse_time(item["contact_due_at"])) if item.get("contact_due_at") else "",
+            errors=errors,
+            values=values,
+        )
+    if claims.role == "admin":
+        return templates.render(
+            "pages/admin_action.html",
+            **common,
+            status=item["status"],
+            kind=item.get("kind"),
+            person=item.get(person_role(item)) or {},
+            referrer=item.get("requester") if item.get("kind") == "colleague" else None,
+            urgent=bool(item.get("urgent")),
+            needs_admin_reason=item.get("needs_admin_reason"),
+            left_out=item.get("left_out") or {},
+            can_confirm="confirm_consent" in allowed,
+            can_cancel="cancel" in allowed,
+        )
+    return templates.render(
+        "pages/withdraw.html", **common, status=item["status"], can_withdraw="withdraw" in allowed
+    )
+
+
+def action_url() -> str:
+    return f"{app.base_path()}{app.current_event.path}"
+
+
+def _record_view(claims: LinkClaims, item: dict[str, Any]) -> None:
+    """Who saw a person's details, and when: every view of a page that shows them."""
+    if claims.role == "requester" or not holds_case(claims, item):
+        return
+    detail = {"supporter_id": claims.holder} if claims.role == "supporter" else {}
+    RequestsRepository(get_settings().requests_table).note(
+        item["request_id"], clock.iso(clock.now()), "viewed", claims.role, **detail
+    )
+
+
+def close_form_again(api: Api, values: dict[str, Any], errors: dict[str, str]) -> Response[str]:
+    """The case page again, with what to change in the closing form."""
+    token = api.current_event.path.rsplit("/", 1)[-1]
+    claims = _claims(token)
+    item = _request(claims)
+    return html_response(_page(claims, item, errors, values), HTTPStatus.UNPROCESSABLE_ENTITY)
+
+
+app = Api(
+    max_body_bytes=lambda: get_settings().max_body_bytes,
+    forms={"/actions/{token}": FormSpec(ActionForm, close_form_again)},
+)
+
+
+@app.exception_handler(StaleAction)
+def stale(error: StaleAction) -> Response[str]:
+    detail = templates.messages()["stale"][error.reason]
+    if app.wants_html():
+        page = templates.render("pages/action_conflict.html", base=app.base_path(), detail=detail)
+        return html_response(page, HTTPStatus.CONFLICT)
+    return json_response({"error": "conflict", "detail": detail, "fields": {}}, HTTPStatus.CONFLICT)
+
+
+@app.get("/actions/<token>", summary="The page a signed link opens; changes nothing")
+def show(token: Token) -> Response[str]:
+    claims = _claims(token)
+    item = _request(claims)
+    _record_view(claims, item)
+    return html_response(_page(claims, item, {}, {}))
+
+
+@app.post("/actions/<token>", summary="Take the action the link's holder chose")
+def act(token: Token, form: Annotated[ActionForm, Body(embed=False)]) -> Response[str]:
+    claims = _claims(token)
+    item = _request(claims)
+    settings = get_settings()
+    done = perform(
+        claims,
+        form,
+        item,
+        assignments=Assignments(settings.requests_table, settings.supporters_table),
+        settings=settings,
+    )
+    logger.info(
+        "action taken", extra={"reference": item["request_id"], "action": done.action, "by": claims.role}
+    )
+    if app.wants_html():
+        return html_response(
+            templates.render(
+                "pages/action_done.html",
+                base=app.base_path(),
+                action=done.action,
+                reference=item["request_id"],
+            )
+        )
+    return json_response({"reference": item["request_id"], "status": done.status.value})

@@ -1,0 +1,81 @@
+"""Sending one email through SES v2, and telling a passing failure from a permanent one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from peer_support.templates import RenderedEmail
+
+if TYPE_CHECKING:
+    from mypy_boto3_sesv2 import SESV2Client
+
+# SES errors about this one message that retrying will not cure: a malformed, suppressed or refused
+# address. Account-wide trouble (paused sending, an unverified domain) is left to retries, so the
+# on-failure queue and its alarm bring it to someone's attention.
+PERMANENT = frozenset({"MessageRejected", "BadRequestException"})
+
+
+class TransientSendError(Exception):
+    """Throttled or unavailable: fail the stream record so it is retried."""
+
+
+class PermanentSendError(Exception):
+    """SES refused this message for good (for example, an address that does not exist)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@cache
+def sesv2_client() -> SESV2Client:
+    import boto3
+
+    return boto3.client("sesv2")
+
+
+@dataclass(frozen=True)
+class Envelope:
+    sender: str
+    to: str
+    sender_name: str
+
+
+def mime(envelope: Envelope, email: RenderedEmail) -> bytes:
+    """A multipart/alternative message (plain text and HTML).
+
+    `EmailMessage` refuses CR or LF in a header value, so nothing a person typed can add a header.
+    """
+    message = EmailMessage()
+    message["From"] = formataddr((envelope.sender_name, envelope.sender))
+    message["To"] = envelope.to
+    message["Subject"] = email.subject
+    message["Message-ID"] = make_msgid(domain=envelope.sender.rpartition("@")[2] or None)
+    message.set_content(email.text)
+    message.add_alternative(email.html, subtype="html")
+    return message.as_bytes()
+
+
+def send_email(envelope: Envelope, email: RenderedEmail, configuration_set: str | None = None) -> str:
+    """Send one message; returns SES's message id. Raises `TransientSendError` or `PermanentSendError`."""
+    arguments: dict[str, Any] = {
+        "FromEmailAddress": envelope.sender,
+        "Destination": {"ToAddresses": [envelope.to]},
+        "Content": {"Raw": {"Data": mime(envelope, email)}},
+    }
+    if configuration_set:
+        arguments["ConfigurationSetName"] = configuration_set
+    try:
+        response = sesv2_client().send_email(**arguments)
+    except ClientError as error:
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        if code in PERMANENT:
+            raise PermanentSendError(code) from None
+        raise TransientSendError(code) from None
+    return str(response["MessageId"])

@@ -1,0 +1,281 @@
+"""The pages behind the signed `/actions/{token}` links: case, administrator, withdraw, done, conflict."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from peer_support.templates import render
+
+CRISIS_LINE = "1-800-663-6729"
+MARKUP = "<script>x</script>"
+ESCAPED = "&lt;script&gt;x&lt;/script&gt;"
+ACTION_URL = "/prod/actions/tok.en"
+
+
+def person(**changes: Any) -> dict[str, Any]:
+    return {
+        "name": f"Dr Ann {MARKUP}",
+        "email": "ann@example.org",
+        "phone": "604 555 0123",
+        "preferred_contact": "phone",
+    } | changes
+
+
+def case_page(**changes: Any) -> str:
+    context: dict[str, Any] = {
+        "base": "/prod",
+        "reference": "PS-7K3M-9QXD",
+        "person": person(),
+        "modalities": ["in_person", "video"],
+        "urgent": False,
+        "reasons": ["adverse_event", "burnout"],
+        "language": None,
+        "referred": False,
+        "status": "matched",
+        "contact_due": "Tuesday, December 1",
+        "action_url": ACTION_URL,
+        "errors": {},
+        "values": {},
+    }
+    return render("pages/case.html", **(context | changes))
+
+
+def admin_page(**changes: Any) -> str:
+    context: dict[str, Any] = {
+        "base": "",
+        "reference": "PS-7K3M-9QXD",
+        "status": "pending_consent",
+        "kind": "colleague",
+        "person": person(),
+        "referrer": person(name=f"Dr Ref {MARKUP}", phone=None, preferred_contact="email"),
+        "urgent": False,
+        "needs_admin_reason": None,
+        "left_out": {},
+        "can_confirm": True,
+        "can_cancel": True,
+        "action_url": ACTION_URL,
+    }
+    return render("pages/admin_action.html", **(context | changes))
+
+
+def withdraw_page(**changes: Any) -> str:
+    context: dict[str, Any] = {
+        "base": "",
+        "reference": "PS-7K3M-9QXD",
+        "status": "matched",
+        "can_withdraw": True,
+        "action_url": ACTION_URL,
+    }
+    return render("pages/withdraw.html", **(context | changes))
+
+
+def button(action: str) -> str:
+    return f'name="action" value="{action}"'
+
+
+def assert_safe_page(html: str) -> None:
+    assert CRISIS_LINE in html
+    assert "style=" not in html
+    assert "<script" not in html.lower()
+    assert MARKUP not in html
+
+
+ACTIONS = ("acknowledge", "decline", "close", "confirm_consent", "cancel", "withdraw")
+
+
+def every_page() -> list[str]:
+    return [
+        case_page(),
+        case_page(status="contacted"),
+        case_page(status="contacted", errors={"conversations": "Please enter a number from 0 to 20."}),
+        case_page(status="closed", reasons=None, language="French", referred=True, urgent=True),
+        admin_page(),
+        admin_page(
+            kind="self", referrer=None, status="needs_admin", needs_admin_reason="no_supporter_available"
+        ),
+        admin_page(status="closed", can_confirm=False, can_cancel=False),
+        withdraw_page(),
+        withdraw_page(status="withdrawn", can_withdraw=False),
+        *(render("pages/action_done.html", base="", reference="PS-1", action=a) for a in ACTIONS),
+        render("pages/action_conflict.html", base="", reference="PS-1", detail="This was already done."),
+    ]
+
+
+def test_every_page_has_the_crisis_lines_and_no_inline_style_or_script() -> None:
+    for html in every_page():
+        assert_safe_page(html)
+
+
+def test_every_form_posts_to_the_action_url() -> None:
+    for html in every_page():
+        for form in re.findall(r"<form[^>]*>", html):
+            assert 'method="post"' in form
+            assert f'action="{ACTION_URL}"' in form
+
+
+def test_matched_case_offers_acknowledge_and_decline_but_not_close() -> None:
+    html = case_page()
+    assert ESCAPED in html
+    assert button("acknowledge") in html
+    assert button("decline") in html
+    assert button("close") not in html
+    assert 'name="conversations"' not in html
+    assert "Please make first contact by <strong>Tuesday, December 1</strong>" in html
+    assert "another Peer Supporter" in html
+    assert 'href="/prod/assets/site.css"' in html
+
+
+def test_contacted_case_offers_only_the_close_form() -> None:
+    html = case_page(status="contacted")
+    assert button("close") in html
+    assert button("acknowledge") not in html
+    assert button("decline") not in html
+    conversations = re.search(r"<input[^>]*name=\"conversations\"[^>]*>", html)
+    assert conversations is not None
+    for attribute in ('type="number"', 'min="0"', 'max="20"', 'inputmode="numeric"', 'id="f-conversations"'):
+        assert attribute in conversations.group(0)
+    assert "aria-invalid" not in conversations.group(0)
+    assert '<label for="f-conversations">How many conversations did you have?</label>' in html
+    assert "<legend>Mostly how did you talk?</legend>" in html
+    for value in ("in_person", "phone", "video"):
+        assert f'name="modality_used" value="{value}"' in html
+    assert "no notes" in html
+    assert "30 days" in html
+    assert "error-summary" not in html
+
+
+def test_case_shows_how_to_reach_the_person_plainly() -> None:
+    html = case_page(urgent=True, language="French", referred=True)
+    assert '<dl class="case">' in html
+    assert 'href="mailto:ann@example.org"' in html
+    assert 'href="tel:6045550123"' in html
+    assert "By phone" in html
+    assert "In person, Video" in html
+    assert "An adverse event or outcome" in html
+    assert "Burnout or moral distress" in html
+    assert "French" in html
+    assert "A colleague referred them" in html
+    assert "Yes" in html
+    assert "not therapy" in html
+    assert "no written notes" in html
+    for code in ("in_person", "adverse_event", "burnout", "preferred_contact", "matched"):
+        assert f">{code}<" not in html
+
+
+def test_case_without_a_phone_or_shared_reasons() -> None:
+    html = case_page(person=person(phone=None, preferred_contact="email"), reasons=None)
+    assert "tel:604" not in html
+    assert "Not given" in html
+    assert "By email" in html
+    assert "They chose not to share what brings them." in html
+    assert "An adverse event or outcome" not in html
+    assert "Burnout or moral distress" not in html
+    absent = person()
+    del absent["phone"]
+    assert "Not given" in case_page(person=absent)
+
+
+def test_close_errors_are_shown_and_answers_kept() -> None:
+    html = case_page(
+        status="contacted",
+        errors={
+            "conversations": "Please enter a number from 0 to 20.",
+            "modality_used": "Please choose how you mostly talked.",
+        },
+        values={"conversations": "25", "modality_used": "video"},
+    )
+    assert 'class="error-summary"' in html
+    assert '<a href="#f-conversations">Please enter a number from 0 to 20.</a>' in html
+    assert '<a href="#f-modality_used">Please choose how you mostly talked.</a>' in html
+    conversations = re.search(r"<input[^>]*name=\"conversations\"[^>]*>", html)
+    assert conversations is not None
+    assert 'aria-invalid="true"' in conversations.group(0)
+    assert 'value="25"' in conversations.group(0)
+    assert "f-conversations-error" in conversations.group(0)
+    assert 'id="f-conversations-error"' in html
+    assert 'id="f-modality_used"' in html
+    assert 'id="f-modality_used-error"' in html
+    assert re.search(r'value="video" checked', html)
+    assert "Some answers need another look" in html
+
+
+def test_admin_referral_can_be_confirmed_or_cancelled() -> None:
+    html = admin_page()
+    assert ESCAPED in html
+    assert "Waiting for consent" in html
+    assert "Referred by" in html
+    assert "Reach out to your colleague first; confirm once they have agreed" in html
+    assert button("confirm_consent") in html
+    assert button("cancel") in html
+    assert "Cancel this request" in html
+    assert "retention period" in html
+    assert "nothing to do" not in html
+
+
+def test_admin_needs_admin_shows_why_readably() -> None:
+    html = admin_page(
+        kind="self",
+        referrer=None,
+        status="needs_admin",
+        urgent=True,
+        needs_admin_reason="no_supporter_available",
+        left_out={"at_capacity": 3, "same_site": 1},
+        can_confirm=False,
+    )
+    assert "Needs your attention" in html
+    assert "No Peer Supporter is free to take it." in html
+    assert "Full caseload" in html
+    assert "<td>3</td>" in html
+    assert "Referred by" not in html
+    assert button("confirm_consent") not in html
+    assert button("cancel") in html
+
+
+def test_admin_with_nothing_to_do() -> None:
+    html = admin_page(status="closed", can_confirm=False, can_cancel=False)
+    assert "There is nothing to do on this request now." in html
+    assert "<form" not in html
+    assert "Closed" in html
+
+
+def test_withdraw_page() -> None:
+    html = withdraw_page()
+    assert button("withdraw") in html
+    assert "Withdraw my request" in html
+    assert "30 days" in html
+    assert "again at any time" in html
+    closed = withdraw_page(status="closed", can_withdraw=False)
+    assert button("withdraw") not in closed
+    assert "<form" not in closed
+    assert "already closed" in closed
+    assert "already been withdrawn" in withdraw_page(status="withdrawn", can_withdraw=False)
+
+
+@pytest.mark.parametrize(
+    ("action", "sentence"),
+    [
+        ("acknowledge", "We have noted that you made first contact."),
+        ("decline", "We are finding another Peer Supporter."),
+        ("close", "The case is closed; the person&#39;s details will be deleted in 30 days."),
+        ("confirm_consent", "The request is now being matched"),
+        ("cancel", "The request is cancelled."),
+        ("withdraw", "You can ask again at any time."),
+    ],
+)
+def test_done_page_per_action(action: str, sentence: str) -> None:
+    html = render("pages/action_done.html", base="", reference="PS-1", action=action)
+    assert sentence in html
+    assert html.count("<h1>") == 1
+    assert "<form" not in html
+
+
+def test_conflict_page_is_calm_and_escapes_the_detail() -> None:
+    html = render("pages/action_conflict.html", base="", reference="PS-1", detail=f"Already done {MARKUP}")
+    assert "<h1>This link has already been used</h1>" in html
+    assert f"Already done {ESCAPED}" in html
+    assert "<form" not in html
+    assert "409" not in html
+    assert "!" not in html.split('<main id="main" tabindex="-1">')[1]
