@@ -36,3 +36,31 @@ class StreamReader:
                 if any(pattern.matches_event(record) for pattern in self.mapping.patterns):
                     out.append(record)
         return out
+
+
+class Pipeline:
+    """The two stream consumers run to quiescence, as their event source mappings would run them."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.readers = {name: StreamReader(stack, name) for name in ("MatchFunction", "NotifyFunction")}
+        self.region = stack.region
+
+    def run(self, rounds: int = 20) -> None:
+        from local_runner.lambdas import invoke
+
+        for _ in range(rounds):
+            busy = False
+            for function, reader in self.readers.items():
+                records = reader.records()
+                if records:
+                    busy = True
+                    result = invoke(function, {"Records": records})
+                    assert result == {"batchItemFailures": []}, (function, result)
+            if not busy:
+                return
+        raise AssertionError("the stream consumers did not settle")
+
+    def emails(self) -> list[dict[str, Any]]:
+        from local_runner.stack import sent_emails
+
+        return sent_emails(self.region)

@@ -15,7 +15,9 @@ from peer_support.assignment import assign_supporter
 from peer_support.repository import Assignments, SupportersRepository, plain
 from peer_support.settings import get_settings
 
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+# Report every failed record, even when all of them failed, rather than failing the invocation: Lambda
+# then retries from the first failure, and the function's error metric stays for real faults.
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 
 
 def new_image(record: DynamoDBRecord) -> dict[str, Any]:

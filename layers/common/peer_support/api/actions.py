@@ -82,7 +82,7 @@ def action_url() -> str:
 
 def _record_view(claims: LinkClaims, item: dict[str, Any]) -> None:
     """Who saw a person's details, and when: every view of a page that shows them."""
-    if claims.role == "requester" or not holds_case(claims, item):
+    if claims.role == "requester":
         return
     detail = {"supporter_id": claims.holder} if claims.role == "supporter" else {}
     RequestsRepository(get_settings().requests_table).note(
@@ -117,6 +117,9 @@ def stale(error: StaleAction) -> Response[str]:
 def show(token: Token) -> Response[str]:
     claims = _claims(token)
     item = _request(claims)
+    if not holds_case(claims, item):
+        # A supporter whose case moved on sees nobody's details any more.
+        raise StaleAction("moved")
     _record_view(claims, item)
     return html_response(_page(claims, item, {}, {}))
 
