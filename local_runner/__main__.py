@@ -11,6 +11,7 @@ import threading
 import warnings
 from pathlib import Path
 
+from local_runner.schedules import Scheduler, clock_route
 from local_runner.server import LocalServer
 from local_runner.stack import LocalStack, free_port
 from local_runner.streams import start_stream_pollers
@@ -39,15 +40,15 @@ def main() -> int:
     # Powertools warns on every invocation that adds no metric; in a terminal that is only noise.
     warnings.filterwarnings("ignore", "No application metrics to publish")
 
-    from peer_support import clock
-
-    clock.use(clock.AdjustableClock())
     port = args.port or free_port(args.host)
     # Links in emails point back at this server.
     local = LocalStack().start(parameters={"PublicBaseUrl": f"http://{args.host}:{port}"})
     load_demo_roster(local)
     start_stream_pollers(local)
+    scheduler = Scheduler(local)
+    local.run_in_background("schedule", scheduler)
     server = LocalServer((args.host, port), local)
+    server.add_local_route("POST", "/_local/clock", clock_route(scheduler))
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C, or a polite kill
         signal.signal(signum, lambda *_: stop.set())

@@ -26,7 +26,12 @@ class LocalStack:
     """Everything `make run` brings up, minus the HTTP front door (see `server`)."""
 
     def __init__(self, region: str = REGION) -> None:
+        from peer_support import clock
+
         self.region = region
+        # The one clock every handler reads, which `POST /_local/clock` moves.
+        self.clock = clock.AdjustableClock()
+        clock.use(self.clock)
         self.stack: Stack | None = None
         self._moto: Any = None
         # Lambda runs one event at a time per instance, and Powertools keeps the current event on the

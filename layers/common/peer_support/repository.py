@@ -6,6 +6,7 @@ never sees botocore. It uses the low-level client (no `boto3.resource`: cheaper 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -101,6 +102,32 @@ class RequestsRepository:
             if _is_conditional_failure(error):
                 raise NotFound(request_id) from None
             raise
+
+    def due(self, now: str, shard: str = "open") -> Iterator[str]:
+        """References of requests whose next deadline step is due, from the sparse `sla-due` index."""
+        pages = self.client.get_paginator("query").paginate(
+            TableName=self.table,
+            IndexName="sla-due",
+            KeyConditionExpression="sla_open = :open AND sla_due <= :now",
+            ExpressionAttributeValues={":open": {"S": shard}, ":now": {"S": now}},
+        )
+        for page in pages:
+            for key in page["Items"]:
+                yield key["request_id"]["S"]
+
+    def count_by_status(self, status: str) -> int:
+        """How many requests are in `status` (the `by-status` index; counts, never items)."""
+        total = 0
+        for page in self.client.get_paginator("query").paginate(
+            TableName=self.table,
+            IndexName="by-status",
+            Select="COUNT",
+            KeyConditionExpression="#status = :status",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":status": {"S": status}},
+        ):
+            total += int(page["Count"])
+        return total
 
     def get(self, request_id: str) -> dict[str, Any]:
         """The request as stored (strongly consistent). Raises `NotFound`."""

@@ -6,6 +6,8 @@ what happens when `sla_due` comes. Any other transition removes the three attrib
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +18,9 @@ from peer_support.deadlines import (
     contact_deadline,
     next_business_morning,
 )
+from peer_support.errors import Conflict, NotFound
+from peer_support.models import Status
+from peer_support.repository import Assignments, RequestsRepository
 from peer_support.settings import Settings
 
 SLA_FIELDS = ("sla_open", "sla_due", "sla_step")
@@ -38,3 +43,87 @@ def when_awaiting_consent(created_at: datetime, settings: Settings) -> dict[str,
 
 def when_needs_admin(at: datetime) -> dict[str, Any]:
     return _due("needs_admin_reminder", next_business_morning(at))
+
+
+# -- the sweep ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did; `read` counts the items it looked at (only ever the due ones)."""
+
+    read: int = 0
+    steps: Counter[str] = field(default_factory=Counter)
+    skipped: int = 0  # someone else (another sweep, an action) got there first
+
+
+def next_step(item: dict[str, Any], now: datetime, settings: Settings) -> tuple[str, dict[str, Any]] | None:
+    """The step due on `item` and the transition it takes, or None when nothing is due (any more)."""
+    step, status = item.get("sla_step"), item.get("status")
+    if not item.get("sla_due") or parse_iso(item["sla_due"]) > now:
+        return None
+    if step == "contact_reminder" and status == Status.MATCHED:
+        # One reminder to the supporter half-way; the deadline itself is next.
+        return "contact_reminder", {
+            "to_state": Status.MATCHED,
+            "set_values": {"sla_due": item["contact_due_at"], "sla_step": "contact_deadline"},
+        }
+    if step == "contact_deadline" and status == Status.MATCHED:
+        if settings.reassign_on_breach:
+            # The supporter is excluded and their slot released; `match` finds someone else.
+            return "reassigned", {
+                "to_state": Status.PENDING_MATCH,
+                "set_values": {
+                    "excluded_supporters": [*item.get("excluded_supporters", []), item["supporter_id"]]
+                },
+                "remove": (*SLA_FIELDS, "supporter_id"),
+                "release_supporter": item["supporter_id"],
+            }
+        return "contact_overdue", {"to_state": Status.MATCHED, "remove": SLA_FIELDS}
+    if step == "consent_reminder" and status == Status.PENDING_CONSENT:
+        return "consent_reminder", {"to_state": Status.PENDING_CONSENT, "remove": SLA_FIELDS}
+    if step == "needs_admin_reminder" and status == Status.NEEDS_ADMIN:
+        # Once per business day until someone resolves it.
+        return "needs_admin_reminder", {"to_state": Status.NEEDS_ADMIN, "set_values": when_needs_admin(now)}
+    return None
+
+
+def sweep(
+    repository: RequestsRepository, assignments: Assignments, settings: Settings, now: datetime
+) -> SweepReport:
+    """Take every step that is due, each as one write guarded by the request's version.
+
+    Reads only what the sparse `sla-due` index says is due, so its cost does not grow with the table.
+    Overlapping or repeated sweeps never act twice: the second write finds a newer version.
+    """
+    report = SweepReport()
+    for request_id in repository.due(iso(now)):
+        try:
+            item = repository.get(request_id)
+        except NotFound:  # purged meanwhile
+            continue
+        report.read += 1
+        decided = next_step(item, now, settings)
+        if decided is None:
+            report.skipped += 1
+            continue
+        event, change = decided
+        try:
+            assignments.transition(
+                request_id,
+                version=int(item["version"]),
+                from_states={str(item["status"])},
+                at=iso(now),
+                event=event,
+                by="system",
+                **change,
+            )
+        except Conflict:
+            report.skipped += 1
+            continue
+        report.steps[event] += 1
+    return report
+
+
+def parse_iso(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.metrics import MetricUnit
 
 from peer_support import clock, templates
 from peer_support.actions import ActionForm, StaleAction, allowed_actions, holds_case, perform
@@ -20,6 +21,7 @@ from peer_support.settings import get_settings
 from peer_support.signing import InvalidLink, LinkClaims, signing_key, verify_link
 
 logger = Logger()
+metrics = Metrics()
 
 Token = Annotated[str, Path(min_length=20, max_length=400, pattern=r"^[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+$")]
 
@@ -139,6 +141,11 @@ def act(token: Token, form: Annotated[ActionForm, Body(embed=False)]) -> Respons
     logger.info(
         "action taken", extra={"reference": item["request_id"], "action": done.action, "by": claims.role}
     )
+    if done.action == "acknowledge" and item.get("matched_at"):
+        waited = clock.now() - parse_time(item["matched_at"])
+        metrics.add_metric(
+            name="TimeToFirstContact", unit=MetricUnit.Seconds, value=max(waited.total_seconds(), 0)
+        )
     if app.wants_html():
         return html_response(
             templates.render(
