@@ -167,12 +167,11 @@ def test_ten_concurrent_requests_for_three_slots(
         for i in range(10)
     ]
     stale = SupportersRepository(stack.refs["SupportersTable"]).all()
-    monkeypatch.setattr(SupportersRepository, "all", lambda self: stale)
+    with monkeypatch.context() as patch:
+        patch.setattr(SupportersRepository, "all", lambda self: stale)
+        for record in stream.records():  # one invocation each, as ten separate batches would arrive
+            assert run_match([record]) == {"batchItemFailures": []}
 
-    for record in stream.records():  # one invocation each, as ten separate batches would arrive
-        assert run_match([record]) == {"batchItemFailures": []}
-
-    monkeypatch.undo()
     statuses = Counter(item(stack, r)["status"] for r in references)
     assert statuses == Counter({"matched": 3, "needs_admin": 7})
     assert open_counts(stack) == {"a": 1, "b": 2, "c": 0}

@@ -1,0 +1,120 @@
+"""The business-day calendar: America/Vancouver, weekends and BC statutory holidays skipped."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+
+from peer_support.deadlines import (
+    PROGRAM_TIMEZONE,
+    add_business_days,
+    business_midpoint,
+    contact_deadline,
+    human_date,
+    is_business_day,
+    next_business_morning,
+)
+
+
+def local(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=PROGRAM_TIMEZONE)
+
+
+def due_date(matched: datetime, urgent: bool = False) -> date:
+    due = contact_deadline(matched, urgent).astimezone(PROGRAM_TIMEZONE)
+    assert due.time() == time(17, 0)  # the close of the business day
+    return due.date()
+
+
+@pytest.mark.parametrize(
+    ("holiday", "name"),
+    [
+        (date(2027, 1, 1), "New Year's Day"),
+        (date(2027, 2, 15), "Family Day"),
+        (date(2027, 3, 26), "Good Friday"),
+        (date(2027, 5, 24), "Victoria Day"),
+        (date(2027, 7, 1), "Canada Day"),
+        (date(2027, 8, 2), "BC Day"),
+        (date(2027, 9, 6), "Labour Day"),
+        (date(2027, 9, 30), "Truth and Reconciliation Day"),
+        (date(2027, 10, 11), "Thanksgiving"),
+        (date(2027, 11, 11), "Remembrance Day"),
+        (date(2026, 12, 25), "Christmas Day"),
+    ],
+)
+def test_bc_statutory_holidays_are_not_business_days(holiday: date, name: str) -> None:
+    assert not is_business_day(holiday), name
+    # The day before a holiday counts 1 business day to the next working day after it.
+    before = holiday - timedelta(days=1)
+    while not is_business_day(before):
+        before -= timedelta(days=1)
+    nxt = holiday + timedelta(days=1)
+    while not is_business_day(nxt):
+        nxt += timedelta(days=1)
+    assert due_date(datetime.combine(before, time(10), PROGRAM_TIMEZONE), urgent=True) == nxt
+
+
+def test_weekends_are_skipped() -> None:
+    assert not is_business_day(date(2026, 11, 28))  # Saturday
+    assert not is_business_day(date(2026, 11, 29))  # Sunday
+    assert due_date(local(2026, 11, 26)) == date(2026, 11, 30)  # Thursday → Monday
+    assert due_date(local(2026, 11, 27)) == date(2026, 12, 1)  # Friday → Tuesday
+    assert due_date(local(2026, 11, 27), urgent=True) == date(2026, 11, 30)  # urgent: Monday
+
+
+def test_boxing_day_is_a_working_day_in_bc() -> None:
+    assert is_business_day(date(2028, 12, 26))
+    assert due_date(local(2026, 12, 24)) == date(2026, 12, 29)  # Christmas and the weekend skipped
+
+
+def test_observed_holiday() -> None:
+    assert not is_business_day(date(2027, 12, 27))  # Christmas on a Saturday, observed Monday
+
+
+def test_a_request_made_on_a_holiday_or_a_weekend_evening() -> None:
+    assert due_date(local(2027, 7, 1, 14)) == date(2027, 7, 5)  # Canada Day (Thursday) → Fri, Mon
+    assert due_date(local(2026, 11, 28, 21, 30)) == date(2026, 12, 1)  # Saturday evening → Mon, Tue
+    # Sunday 23:30 in Vancouver is already Monday in UTC: the local day is what counts.
+    sunday_late = local(2026, 11, 29, 23, 30)
+    assert sunday_late.astimezone(UTC).date() == date(2026, 11, 30)
+    assert due_date(sunday_late) == date(2026, 12, 1)
+
+
+def test_daylight_saving_changes_keep_the_local_close_of_day() -> None:
+    # Spring forward on Sunday 8 March 2026; fall back on Sunday 1 November 2026.
+    spring = contact_deadline(local(2026, 3, 6, 12), urgent=False)
+    assert spring.astimezone(PROGRAM_TIMEZONE).date() == date(2026, 3, 10)
+    assert spring == datetime(2026, 3, 11, 0, 0, tzinfo=UTC)  # 17:00 PDT (UTC-7)
+    autumn = contact_deadline(local(2026, 10, 30, 12), urgent=False)
+    assert autumn.astimezone(PROGRAM_TIMEZONE).date() == date(2026, 11, 3)
+    assert autumn == datetime(2026, 11, 4, 1, 0, tzinfo=UTC)  # 17:00 PST (UTC-8)
+
+
+def test_add_business_days_counts_from_the_local_day() -> None:
+    assert add_business_days(local(2026, 11, 26), 0).astimezone(PROGRAM_TIMEZONE).date() == date(2026, 11, 26)
+    assert add_business_days(local(2026, 11, 26), 5).astimezone(PROGRAM_TIMEZONE).date() == date(2026, 12, 3)
+
+
+def test_half_way_counts_business_time_only() -> None:
+    matched = local(2026, 11, 26, 10)  # Thursday 10:00
+    due = contact_deadline(matched, urgent=False)  # Monday 17:00
+    # 14 h of Thursday + 24 h of Friday + 17 h of Monday = 55 h; half is 27.5 h: Friday 13:30.
+    assert business_midpoint(matched, due).astimezone(PROGRAM_TIMEZONE) == local(2026, 11, 27, 13, 30)
+    friday = local(2026, 11, 27, 16)  # Friday afternoon → Tuesday: the reminder is Monday, not Sunday
+    assert is_business_day(
+        business_midpoint(friday, contact_deadline(friday, False)).astimezone(PROGRAM_TIMEZONE).date()
+    )
+
+
+def test_next_business_morning() -> None:
+    assert next_business_morning(local(2026, 11, 27, 15)).astimezone(PROGRAM_TIMEZONE) == local(
+        2026, 11, 30, 9
+    )
+    assert next_business_morning(local(2026, 12, 24, 9)).astimezone(PROGRAM_TIMEZONE) == local(
+        2026, 12, 28, 9
+    )
+
+
+def test_human_date() -> None:
+    assert human_date(local(2026, 12, 1, 17)) == "Tuesday, December 1"
