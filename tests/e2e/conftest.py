@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -22,8 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 LOG: list[str] = []  # everything the local stack printed after start-up
 
 
-@pytest.fixture(scope="session")
-def local_url() -> Iterator[str]:
+@contextlib.contextmanager
+def local_stack() -> Iterator[str]:
+    """`python -m local_runner` on a free port, as `make run` starts it; yields its URL."""
     port = free_port()
     env = {**os.environ, "PORT": str(port), "PYTHONPATH": f"{ROOT / 'layers/common'}{os.pathsep}{ROOT}"}
     process = subprocess.Popen(
@@ -54,6 +56,12 @@ def local_url() -> Iterator[str]:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def local_url() -> Iterator[str]:
+    with local_stack() as url:
+        yield url
 
 
 def http(

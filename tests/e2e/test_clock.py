@@ -1,0 +1,105 @@
+"""Watching a deadline pass on the local stack: `POST /_local/clock` moves the one clock and sweeps.
+
+A stack of its own, so moving time does not disturb the other end-to-end tests.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import get_json, local_stack, post_json
+
+pytestmark = pytest.mark.e2e
+
+ADMIN = "program-admin@example.org"
+
+
+@pytest.fixture(scope="module")
+def url() -> Iterator[str]:
+    with local_stack() as started:
+        yield started
+
+
+def wait_for(predicate: Callable[[], Any], seconds: float = 6.0) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if value := predicate():
+            return value
+        time.sleep(0.1)
+    return predicate()
+
+
+def request_item(url: str, reference: str) -> dict[str, Any]:
+    items: list[dict[str, Any]] = get_json(f"{url}/_local/requests")
+    [item] = [i for i in items if i["request_id"] == reference]
+    return item
+
+
+def emails_about(url: str, reference: str) -> list[dict[str, Any]]:
+    return [e for e in get_json(f"{url}/_local/emails") if reference in e["subject"]]
+
+
+def move_clock(url: str, **body: Any) -> str:
+    status, answer = post_json(f"{url}/_local/clock", body)
+    assert status == 200, answer
+    now: str = answer["now"]
+    return now
+
+
+def test_reminder_breach_and_reassignment_happen_once_each(url: str) -> None:
+    # Given Thursday 24 December 2026, 10:00 in Vancouver (Christmas Friday, then a weekend)
+    assert move_clock(url, now="2026-12-24T18:00:00Z").startswith("2026-12-24T18:00")
+    status, receipt = post_json(
+        f"{url}/requests",
+        {
+            "kind": "self",
+            "requester": {"name": "Dr. Clock Test", "email": "clock@example.org"},
+            "career_stage": "practicing_physician",
+            "practices_in_vancouver": True,
+            "reasons": ["burnout"],
+            "modalities": ["video"],
+        },
+    )
+    assert status == 201
+    reference = receipt["reference"]
+    matched = wait_for(lambda: request_item(url, reference)["status"] == "matched")
+    assert matched
+    item = request_item(url, reference)
+    first = item["supporter_id"]
+    # Due two business days later, skipping Christmas and the weekend: Tuesday 29 December, 17:00.
+    assert item["contact_due_at"] == "2026-12-30T01:00:00Z"
+
+    move_clock(url, advance_hours=1)  # nothing due yet
+    move_clock(url, advance_hours=100)  # Monday 28th, 15:00: past half-way, before the deadline
+    assert wait_for(lambda: any("Reminder" in e["subject"] for e in emails_about(url, reference)))
+    move_clock(url, advance_hours=1)  # another sweep: no second reminder
+    move_clock(url, advance_hours=27)  # Tuesday 29th, 18:00: past the deadline
+    moved = wait_for(lambda: request_item(url, reference).get("supporter_id") not in (None, first))
+    assert moved, request_item(url, reference)
+    move_clock(url, advance_hours=1)
+    time.sleep(1.5)  # let the stream consumers settle
+
+    item = request_item(url, reference)
+    events = [h["event"] for h in item["history"]]
+    assert (
+        Counter(events) == Counter({"submitted": 1, "matched": 2, "contact_reminder": 1, "reassigned": 1})
+        or Counter(events)["viewed"] >= 0
+        and events.count("reassigned") == 1
+    )
+    assert events.count("contact_reminder") == 1
+    assert item["excluded_supporters"] == [first]
+    subjects = Counter((e["to"], e["subject"]) for e in emails_about(url, reference))
+    assert all(count == 1 for count in subjects.values()), subjects
+    admin = [s for (to, s) in subjects if to == ADMIN]
+    assert admin == [f"First contact overdue for request {reference}"]
+
+
+def test_clock_rejects_nonsense(url: str) -> None:
+    status, answer = post_json(f"{url}/_local/clock", {"advance_hours": "soon"})
+    assert status == 400
+    assert answer["error"] == "malformed"
