@@ -86,12 +86,7 @@ def test_reminder_breach_and_reassignment_happen_once_each(url: str) -> None:
 
     item = request_item(url, reference)
     events = [h["event"] for h in item["history"]]
-    assert (
-        Counter(events) == Counter({"submitted": 1, "matched": 2, "contact_reminder": 1, "reassigned": 1})
-        or Counter(events)["viewed"] >= 0
-        and events.count("reassigned") == 1
-    )
-    assert events.count("contact_reminder") == 1
+    assert events == ["submitted", "matched", "contact_reminder", "reassigned", "matched"]
     assert item["excluded_supporters"] == [first]
     subjects = Counter((e["to"], e["subject"]) for e in emails_about(url, reference))
     assert all(count == 1 for count in subjects.values()), subjects
