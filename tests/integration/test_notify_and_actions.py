@@ -353,7 +353,15 @@ def test_bad_links_are_plain_404s(stack: Any, pipeline: Pipeline) -> None:
         timedelta(days=30),
         signing_key(),
     )
-    for bad in (f"{payload}.{mac[:-2]}AA", f"{forged_payload}.{mac}", expired, "x" * 30 + "." + "y" * 30):
+    for bad in (
+        "abc",
+        "a" * 500,
+        "not.a.token",
+        f"{payload}.{mac[:-2]}AA",
+        f"{forged_payload}.{mac}",
+        expired,
+        "x" * 30 + "." + "y" * 30,
+    ):
         for method in ("GET", "POST"):
             result = link(method, bad, {"action": "withdraw"} if method == "POST" else None)
             assert result["statusCode"] == 404, (bad, method)

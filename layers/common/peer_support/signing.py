@@ -20,6 +20,7 @@ from peer_support.settings import get_settings
 # Long enough to save a call per request, short enough that a rotation takes effect quickly.
 CACHE_SECONDS = 300
 
+MAX_TOKEN_LENGTH = 400
 Role = Literal["supporter", "admin", "requester"]
 ROLES: tuple[Role, ...] = ("supporter", "admin", "requester")
 
@@ -67,6 +68,8 @@ def issue_link(request_id: str, role: Role, holder: str, now: datetime, ttl: tim
 
 def verify_link(token: str, key: bytes, now: datetime) -> LinkClaims:
     """The claims of a genuine, unexpired token; otherwise `InvalidLink`."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidLink()
     try:
         encoded_payload, encoded_mac = token.split(".")
         payload, mac = _unb64(encoded_payload), _unb64(encoded_mac)
