@@ -15,7 +15,7 @@ REGION = "ca-central-1"
 @contextmanager
 def moto_stack() -> Iterator[Any]:
     """The template's resources in moto, every function's environment set, caches cleared."""
-    os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION=REGION)
+    os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION=REGION)  # noqa: S106
     os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "PhysicianPeerSupport")
     os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
     from moto import mock_aws
