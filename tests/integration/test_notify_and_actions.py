@@ -330,8 +330,55 @@ def test_administrator_confirms_consent_then_the_colleague_hears(stack: Any, pip
     assert reference in news["subject"]
     assert len(inbox(pipeline, "ref@example.org")) == 1  # the referrer heard once, at the start
     assert link("POST", token, {"action": "confirm_consent"})["statusCode"] == 409
+
+    # Once the colleague agreed, the request is theirs: the referrer's link no longer withdraws it.
+    referrer_token = token_in(inbox(pipeline, "ref@example.org")[0])
+    assert referrer_token != token_in(news)
+    refused = link("POST", referrer_token, {"action": "withdraw"})
+    assert refused["statusCode"] == 409
+    assert "now theirs" in refused["body"]
+    assert "now theirs" in link("GET", referrer_token)["body"]
+    assert item(stack, reference)["status"] == "matched"
+
     assert link("POST", token, {"action": "cancel"})["statusCode"] == 200
     assert item(stack, reference)["status"] == "withdrawn"
+
+
+def test_a_referrer_may_withdraw_before_consent_and_the_colleague_after(
+    stack: Any, pipeline: Pipeline
+) -> None:
+    referral = {
+        **REQUEST,
+        "kind": "colleague",
+        "consent_confirmed": True,
+        "colleague": {"name": "Dr. Sam Roy", "email": "sam.roy@example.org"},
+        "requester": {"name": "Dr. Ref", "email": "ref@example.org"},
+    }
+    early = submit(referral)
+    pipeline.run()
+    [referrer_email] = [e for e in inbox(pipeline, "ref@example.org") if early in e["subject"]]
+    assert link("POST", token_in(referrer_email), {"action": "withdraw"})["statusCode"] == 200
+    assert item(stack, early)["status"] == "withdrawn"
+
+    later = submit(referral)
+    pipeline.run()
+    [consent] = [e for e in inbox(pipeline, ADMIN) if later in e["subject"]]
+    assert link("POST", token_in(consent), {"action": "confirm_consent"})["statusCode"] == 200
+    pipeline.run()
+    [news] = [e for e in inbox(pipeline, "sam.roy@example.org") if later in e["subject"]]
+    assert link("POST", token_in(news), {"action": "withdraw"})["statusCode"] == 200
+    assert item(stack, later)["status"] == "withdrawn"
+
+
+def test_closing_without_answers_names_both(stack: Any, pipeline: Pipeline) -> None:
+    reference = submit(REQUEST)
+    pipeline.run()
+    supporter = item(stack, reference)["supporter_id"]
+    token = token_in(inbox(pipeline, f"{supporter}@example.org")[0])
+    link("POST", token, {"action": "acknowledge"})
+    result = link("POST", token, {"action": "close"}, html=False)
+    assert result["statusCode"] == 422
+    assert set(json.loads(result["body"])["fields"]) == {"conversations", "modality_used"}
 
 
 def test_bad_links_are_plain_404s(stack: Any, pipeline: Pipeline) -> None:

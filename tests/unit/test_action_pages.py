@@ -100,7 +100,13 @@ def every_page() -> list[str]:
         withdraw_page(),
         withdraw_page(status="withdrawn", can_withdraw=False),
         *(render("pages/action_done.html", base="", reference="PS-1", action=a) for a in ACTIONS),
-        render("pages/action_conflict.html", base="", reference="PS-1", detail="This was already done."),
+        render(
+            "pages/action_conflict.html",
+            base="",
+            reference="PS-1",
+            heading="There is nothing more to do here",
+            detail="This was already done.",
+        ),
     ]
 
 
@@ -273,8 +279,14 @@ def test_done_page_per_action(action: str, sentence: str) -> None:
 
 
 def test_conflict_page_is_calm_and_escapes_the_detail() -> None:
-    html = render("pages/action_conflict.html", base="", reference="PS-1", detail=f"Already done {MARKUP}")
-    assert "<h1>This link has already been used</h1>" in html
+    html = render(
+        "pages/action_conflict.html",
+        base="",
+        reference="PS-1",
+        heading=f"Moved {MARKUP}",
+        detail=f"Already done {MARKUP}",
+    )
+    assert "<h1>Moved &lt;" in html
     assert f"Already done {ESCAPED}" in html
     assert "<form" not in html
     assert "409" not in html

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from peer_support import clock
 from peer_support.errors import Conflict
-from peer_support.models import Modality, Status
+from peer_support.models import Kind, Modality, Status
 from peer_support.repository import Assignments
 from peer_support.settings import Settings
 from peer_support.signing import LinkClaims, Role
@@ -41,21 +41,17 @@ class ActionForm(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     action: Action
-    conversations: int | None = Field(default=None, ge=0, le=20)
-    modality_used: Modality | None = None
+    # Checked even when absent, so closing without answers names every missing one at once.
+    conversations: int | None = Field(default=None, ge=0, le=20, validate_default=True)
+    modality_used: Modality | None = Field(default=None, validate_default=True)
 
-    @model_validator(mode="after")
-    def _counts_to_close(self) -> Self:
-        if self.action == "close":
-            if self.conversations is None:
-                raise PydanticCustomError(
-                    "conversations_required", "conversations_required", {"field": "conversations"}
-                )
-            if self.modality_used is None:
-                raise PydanticCustomError(
-                    "modality_required", "modality_required", {"field": "modality_used"}
-                )
-        return self
+    @field_validator("conversations", "modality_used")
+    @classmethod
+    def _counts_to_close(cls, value: object, info: ValidationInfo) -> object:
+        if value is None and info.data.get("action") == "close":
+            code = "conversations_required" if info.field_name == "conversations" else "modality_required"
+            raise PydanticCustomError(code, code)
+        return value
 
 
 class StaleAction(Conflict):
@@ -77,9 +73,19 @@ def holds_case(claims: LinkClaims, item: dict[str, Any]) -> bool:
     return claims.role != "supporter" or item.get("supporter_id") == claims.holder
 
 
+def handed_on(claims: LinkClaims, item: dict[str, Any]) -> bool:
+    """A referrer may withdraw a referral until the colleague agrees; after that it is the colleague's."""
+    return (
+        claims.role == "requester"
+        and claims.holder == "requester"
+        and item.get("kind") == Kind.COLLEAGUE
+        and item["status"] != Status.PENDING_CONSENT
+    )
+
+
 def allowed_actions(claims: LinkClaims, item: dict[str, Any]) -> set[str]:
     """The actions this holder may take on the request as it stands."""
-    if not holds_case(claims, item):
+    if not holds_case(claims, item) or handed_on(claims, item):
         return set()
     return {a for a in ALLOWED[claims.role] if transition(EVENTS[a], item["status"]) is not None}
 
@@ -98,6 +104,8 @@ def perform(
     if not holds_case(claims, item):
         raise StaleAction("moved")
     event = EVENTS[form.action]
+    if handed_on(claims, item) and item["status"] in OPEN:
+        raise StaleAction("referred_on")
     target = transition(event, item["status"])
     if target is None:
         raise StaleAction("already_done" if item["status"] not in OPEN else "not_now")

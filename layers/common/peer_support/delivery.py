@@ -62,7 +62,8 @@ def email_context(notice: Notice, item: dict[str, Any], settings: NotifySettings
     if item.get("contact_due_at"):
         context["contact_due"] = human_date(parse_time(item["contact_due_at"]))
     if notice.role in ("requester", "colleague"):
-        context["withdraw_url"] = link(settings, request_id, "requester", "requester")
+        # The referrer's link and the colleague's differ: once consent is given, it is the colleague's.
+        context["withdraw_url"] = link(settings, request_id, "requester", notice.role)
     elif notice.role == "supporter" and notice.kind != "case_moved" and notice.supporter_id:
         context["case_url"] = link(settings, request_id, "supporter", notice.supporter_id)
     elif notice.role == "admin":

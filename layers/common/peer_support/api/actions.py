@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.metrics import MetricUnit
 
 from peer_support import clock, templates
-from peer_support.actions import ActionForm, StaleAction, allowed_actions, holds_case, perform
+from peer_support.actions import ActionForm, StaleAction, allowed_actions, handed_on, holds_case, perform
 from peer_support.api.base import Api, FormSpec, html_response, json_response
 from peer_support.deadlines import human_date
 from peer_support.errors import NotFound
@@ -19,6 +19,7 @@ from peer_support.notifications import parse_time, person_role
 from peer_support.repository import Assignments, RequestsRepository
 from peer_support.settings import get_settings
 from peer_support.signing import InvalidLink, LinkClaims, signing_key, verify_link
+from peer_support.states import OPEN
 
 logger = Logger()
 metrics = Metrics()
@@ -75,7 +76,11 @@ def _page(claims: LinkClaims, item: dict[str, Any], errors: dict[str, str], valu
             can_cancel="cancel" in allowed,
         )
     return templates.render(
-        "pages/withdraw.html", **common, status=item["status"], can_withdraw="withdraw" in allowed
+        "pages/withdraw.html",
+        **common,
+        status=item["status"],
+        can_withdraw="withdraw" in allowed,
+        handed_on=handed_on(claims, item) and item["status"] in OPEN,
     )
 
 
@@ -111,7 +116,10 @@ app = Api(
 def stale(error: StaleAction) -> Response[str]:
     detail = templates.messages()["stale"][error.reason]
     if app.wants_html():
-        page = templates.render("pages/action_conflict.html", base=app.base_path(), detail=detail)
+        heading = templates.messages()["stale_heading"][error.reason]
+        page = templates.render(
+            "pages/action_conflict.html", base=app.base_path(), heading=heading, detail=detail
+        )
         return html_response(page, HTTPStatus.CONFLICT)
     return json_response({"error": "conflict", "detail": detail, "fields": {}}, HTTPStatus.CONFLICT)
 
