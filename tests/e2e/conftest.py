@@ -1,10 +1,16 @@
-"""The local stack, started once per session as `make run` starts it, on a free port."""
+"""The local stack, started once per session as `make run` starts it, on a free port; and the browser.
+
+`browser` (headless Chromium, one per session) and `axe_path` (axe-core's script) are fixtures here so
+every test module shares them: Playwright's sync API allows one instance per thread, so a second module
+must not start its own. The helpers that go with them are in `tests/e2e/browser.py`.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -16,8 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from local_runner.stack import free_port
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 LOG: list[str] = []  # everything the local stack printed after start-up
@@ -87,3 +96,47 @@ def get_json(url: str) -> Any:
     status, _, body = http("GET", url)
     assert status == 200, body
     return json.loads(body)
+
+
+# -- the browser, for the tests marked `browser` --
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium for the whole session; give each test a context of its own (`fresh_page`)."""
+    if not CHROMIUM.is_file():
+        unavailable(f"Chromium is not installed at {CHROMIUM}")
+    playwright = sync_playwright().start()
+    try:
+        try:
+            launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        except PlaywrightError as error:
+            unavailable(f"Chromium at {CHROMIUM} could not be launched: {error.message}")
+        yield launched
+        launched.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def axe_path() -> Path:
+    """axe-core's `axe.min.js`: `AXE_CORE_JS` if set, else the global npm install."""
+    override = os.environ.get("AXE_CORE_JS")
+    if override:
+        path = Path(override)
+        if not path.is_file():
+            unavailable(f"AXE_CORE_JS points at {path}, which does not exist")
+        return path
+    npm = shutil.which("npm")
+    if npm is None:
+        unavailable("npm is not installed, so axe-core cannot be found (npm install --global axe-core)")
+    try:
+        root = subprocess.run(  # noqa: S603 - a fixed command, no user input
+            [npm, "root", "--global"], capture_output=True, text=True, check=True, timeout=60
+        ).stdout.strip()
+    except (subprocess.SubprocessError, OSError) as error:
+        unavailable(f"`npm root --global` failed: {error}")
+    path = Path(root) / "axe-core" / "axe.min.js"
+    if not path.is_file():
+        unavailable(f"axe-core is not installed at {path} (npm install --global axe-core@4.14.1)")
+    return path

@@ -4,107 +4,41 @@ The form is plain server-rendered HTML, so it must work the same with JavaScript
 keyboard alone, and have no serious or critical WCAG 2.2 AA violations (checked with axe-core).
 
 Chromium (`/usr/bin/chromium`) and axe-core (`$(npm root -g)/axe-core/axe.min.js`, or `AXE_CORE_JS`) are
-system packages: without them these tests are skipped locally, and fail when `CI` is set.
+system packages: without them these tests are skipped locally, and fail when `CI` is set. The `browser`
+and `axe_path` fixtures are in `conftest.py`, the helpers in `tests/e2e/browser.py`.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Response, expect, sync_playwright
-from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Browser, Page, Response, expect
 
+from tests.e2e.browser import fresh_page, serious_violations
 from tests.e2e.conftest import get_json
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 REFERENCE = re.compile(r"^PS-[0-9A-Z]{4}-[0-9A-Z]{4}$")
 SUBMIT = "Send my request"
 
 
-def _unavailable(reason: str) -> NoReturn:
-    """Skip on a developer machine; in CI a missing browser or axe-core is a broken pipeline, not a skip."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI is set, so the browser tests must run (see .ci/run)", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        _unavailable(f"Chromium is not installed at {CHROMIUM}")
-    playwright = sync_playwright().start()
-    try:
-        try:
-            launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        except PlaywrightError as error:
-            _unavailable(f"Chromium at {CHROMIUM} could not be launched: {error.message}")
-        yield launched
-        launched.close()
-    finally:
-        playwright.stop()
-
-
-@pytest.fixture(scope="session")
-def axe_path() -> Path:
-    override = os.environ.get("AXE_CORE_JS")
-    if override:
-        path = Path(override)
-        if not path.is_file():
-            _unavailable(f"AXE_CORE_JS points at {path}, which does not exist")
-        return path
-    npm = shutil.which("npm")
-    if npm is None:
-        _unavailable("npm is not installed, so axe-core cannot be found (npm install --global axe-core)")
-    try:
-        root = subprocess.run(  # noqa: S603 - a fixed command, no user input
-            [npm, "root", "--global"], capture_output=True, text=True, check=True, timeout=60
-        ).stdout.strip()
-    except (subprocess.SubprocessError, OSError) as error:
-        _unavailable(f"`npm root --global` failed: {error}")
-    path = Path(root) / "axe-core" / "axe.min.js"
-    if not path.is_file():
-        _unavailable(f"axe-core is not installed at {path} (npm install --global axe-core@4.14.1)")
-    return path
-
-
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context()
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    with fresh_page(browser) as page:
+        yield page
 
 
 @pytest.fixture
 def audited_page(browser: Browser) -> Iterator[Page]:
     """A page whose CSP is bypassed, so axe-core can be injected into the script-free site."""
-    context = browser.new_context(bypass_csp=True)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    with fresh_page(browser, bypass_csp=True) as page:
+        yield page
 
 
 def unique(label: str) -> tuple[str, str]:
@@ -173,9 +107,7 @@ def test_physician_can_send_a_request_with_javascript(page: Page, local_url: str
 
 def test_physician_can_send_a_request_without_javascript(browser: Browser, local_url: str) -> None:
     # Given a browser with JavaScript turned off (the form must not depend on it)
-    context = browser.new_context(java_script_enabled=False)
-    try:
-        page = context.new_page()
+    with fresh_page(browser, java_script_enabled=False) as page:
         name, email = unique("nojavascript")
         page.goto(f"{local_url}/")
 
@@ -185,8 +117,6 @@ def test_physician_can_send_a_request_without_javascript(browser: Browser, local
 
         # Then the request is confirmed and stored just the same
         assert_confirmed_and_stored(page, response, local_url, name)
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("email", ["", "not-an-email"], ids=["empty", "invalid"])
@@ -257,15 +187,6 @@ def test_keyboard_reaches_skip_link_first_and_sees_focus(page: Page, local_url: 
     assert float(outline["width"].removesuffix("px")) >= 2, outline
 
 
-def run_axe(page: Page, axe_path: Path) -> list[dict[str, Any]]:
-    page.add_script_tag(path=axe_path)
-    results: dict[str, Any] = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-    )
-    violations: list[dict[str, Any]] = results["violations"]
-    return violations
-
-
 def open_form(page: Page, local_url: str) -> None:
     page.goto(f"{local_url}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Ask for peer support")
@@ -299,14 +220,10 @@ def test_no_serious_wcag_violations(
     open_page(audited_page, local_url)
 
     # When axe-core checks it against WCAG 2.0/2.1/2.2 A and AA
-    violations = run_axe(audited_page, axe_path)
+    serious = serious_violations(audited_page, axe_path)
 
     # Then nothing serious or critical is found
-    serious = [v for v in violations if v.get("impact") in {"serious", "critical"}]
-    details = "\n".join(
-        f"- {v['id']} ({v['impact']}): {v['help']} at {[node['target'] for node in v['nodes']]}"
-        for v in serious
-    )
+    details = "\n".join(f"- {violation}" for violation in serious)
     assert not serious, f"axe-core found serious or critical violations:\n{details}"
 
 

@@ -4,8 +4,8 @@ The stack is shared by the whole e2e session, so every test uses its own people,
 emails and requests of its own references, and gives back what it took: the cases it opened are closed
 or withdrawn, and a roster it replaced is put back.
 
-Chromium is driven from a thread of its own: Playwright allows one sync instance per thread, and the
-session-scoped `browser` of `test_browser.py` already holds the main thread's.
+The browser tests share the session's Chromium (the `browser` fixture of `conftest.py`), each in a
+context of its own.
 """
 
 from __future__ import annotations
@@ -17,21 +17,18 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, Playwright, expect, sync_playwright
-from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from peer_support.deadlines import human_date
 from peer_support.notifications import parse_time
+from tests.e2e.browser import fresh_page, serious_violations
 from tests.e2e.conftest import get_json, http, post_json
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, _unavailable, run_axe
-from tests.e2e.test_browser import axe_path as axe_path  # the fixture, for the accessibility checks
 
 pytestmark = [pytest.mark.e2e]
 
@@ -426,10 +423,6 @@ def test_supporter_acknowledges_then_closes_from_the_link(local_url: str, cases:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ActionForm._counts_to_close raises on the first missing count, so the page names one at a time",
-)
 def test_closing_without_answers_names_every_missing_answer(local_url: str, cases: Cases) -> None:
     # Given a case in progress
     case = cases.submit("closeempty")
@@ -612,58 +605,6 @@ def test_requester_withdraws_from_the_confirmation_link(local_url: str, cases: C
 # -- 7. in a browser --
 
 
-class BrowserThread:
-    """Chromium in a thread of its own; `run(scenario)` runs a scenario there and returns its result."""
-
-    def __init__(self) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="links-browser")
-        self._playwright: Playwright | None = None
-        self._browser: Browser | None = None
-
-    def start(self) -> None:
-        def launch() -> None:
-            self._playwright = sync_playwright().start()
-            self._browser = self._playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-            )
-
-        self._executor.submit(launch).result()
-
-    def run(self, scenario: Callable[[Browser], T]) -> T:
-        def in_thread() -> T:
-            assert self._browser is not None
-            return scenario(self._browser)
-
-        return self._executor.submit(in_thread).result()
-
-    def stop(self) -> None:
-        def close() -> None:
-            if self._browser is not None:
-                self._browser.close()
-            if self._playwright is not None:
-                self._playwright.stop()
-
-        try:
-            self._executor.submit(close).result()
-        finally:
-            self._executor.shutdown()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[BrowserThread]:
-    if not CHROMIUM.is_file():
-        _unavailable(f"Chromium is not installed at {CHROMIUM}")
-    thread = BrowserThread()
-    try:
-        try:
-            thread.start()
-        except PlaywrightError as error:
-            _unavailable(f"Chromium at {CHROMIUM} could not be launched: {error.message}")
-        yield thread
-    finally:
-        thread.stop()
-
-
 def focus_by_tab(page: Page, is_target: Callable[[], bool], presses: int = 60) -> None:
     for _ in range(presses):
         page.keyboard.press("Tab")
@@ -674,64 +615,50 @@ def focus_by_tab(page: Page, is_target: Callable[[], bool], presses: int = 60) -
 
 @pytest.mark.browser
 def test_supporter_acts_from_the_case_page_without_javascript(
-    local_url: str, cases: Cases, chromium: BrowserThread
+    local_url: str, cases: Cases, browser: Browser
 ) -> None:
     # Given a supporter's case link, opened in a browser with JavaScript off
     case = cases.submit("browsercase")
     item = cases.matched(case)
     _, url = cases.supporter_link(item)
 
-    def scenario(browser: Browser) -> None:
-        context = browser.new_context(java_script_enabled=False)
-        try:
-            page = context.new_page()
-            response = page.goto(url)
-            assert response is not None
-            assert response.status == 200
-            expect(page.get_by_role("heading", level=1)).to_have_text("Your peer support case")
-            expect(page.get_by_text(case.requester["name"], exact=True)).to_be_visible()
+    with fresh_page(browser, java_script_enabled=False) as page:
+        response = page.goto(url)
+        assert response is not None
+        assert response.status == 200
+        expect(page.get_by_role("heading", level=1)).to_have_text("Your peer support case")
+        expect(page.get_by_text(case.requester["name"], exact=True)).to_be_visible()
 
-            # When they press "I have made first contact"
-            page.get_by_role("button", name="I have made first contact").click()
+        # When they press "I have made first contact"
+        page.get_by_role("button", name="I have made first contact").click()
 
-            # Then they see it noted
-            expect(page.get_by_role("heading", level=1)).to_have_text("First contact noted")
+        # Then they see it noted
+        expect(page.get_by_role("heading", level=1)).to_have_text("First contact noted")
 
-            # When they open the link again and close the case with the keyboard alone
-            page.goto(url)
-            expect(page.get_by_role("heading", name="Close the case")).to_be_visible()
-            conversations = page.get_by_label("How many conversations did you have?")
-            focus_by_tab(page, lambda: bool(conversations.evaluate("el => el === document.activeElement")))
-            page.keyboard.type("3")
-            page.keyboard.press("Tab")  # into the radio group: its first choice
-            video = page.get_by_role("radio", name="By video")
-            expect(page.get_by_role("radio", name="In person")).to_be_focused()
-            page.keyboard.press("ArrowDown")
-            page.keyboard.press("ArrowDown")
-            expect(video).to_be_focused()
-            expect(video).to_be_checked()
-            page.keyboard.press("Tab")
-            expect(page.get_by_role("button", name="Close the case")).to_be_focused()
-            page.keyboard.press("Enter")
+        # When they open the link again and close the case with the keyboard alone
+        page.goto(url)
+        expect(page.get_by_role("heading", name="Close the case")).to_be_visible()
+        conversations = page.get_by_label("How many conversations did you have?")
+        focus_by_tab(page, lambda: bool(conversations.evaluate("el => el === document.activeElement")))
+        page.keyboard.type("3")
+        page.keyboard.press("Tab")  # into the radio group: its first choice
+        video = page.get_by_role("radio", name="By video")
+        expect(page.get_by_role("radio", name="In person")).to_be_focused()
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("ArrowDown")
+        expect(video).to_be_focused()
+        expect(video).to_be_checked()
+        page.keyboard.press("Tab")
+        expect(page.get_by_role("button", name="Close the case")).to_be_focused()
+        page.keyboard.press("Enter")
 
-            # Then the case is closed
-            expect(page.get_by_role("heading", level=1)).to_have_text("Case closed")
-        finally:
-            context.close()
+        # Then the case is closed
+        expect(page.get_by_role("heading", level=1)).to_have_text("Case closed")
 
-    chromium.run(scenario)
     closed = request_item(local_url, case.reference)
     assert closed["status"] == "closed"
     assert (closed["conversations"], closed["modality_used"]) == (3, "video")
     assert_each_email_once(local_url, case.reference)
-
-
-def serious_violations(page: Page, axe_path: Path) -> list[str]:
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[node['target'] for node in v['nodes']]}"
-        for v in run_axe(page, axe_path)
-        if v.get("impact") in {"serious", "critical"}
-    ]
 
 
 Walk = Callable[[Page, Callable[[Page, str], None]], None]
@@ -745,11 +672,8 @@ def audit(browser: Browser, axe_path: Path, walk: Walk) -> dict[str, list[str]]:
     def check(page: Page, name: str) -> None:
         found[name] = serious_violations(page, axe_path)
 
-    context = browser.new_context(bypass_csp=True)
-    try:
-        walk(context.new_page(), check)
-    finally:
-        context.close()
+    with fresh_page(browser, bypass_csp=True) as page:
+        walk(page, check)
     return found
 
 
@@ -778,7 +702,7 @@ def expect_error_for(page: Page, field_id: str, control: Locator) -> None:
 
 @pytest.mark.browser
 def test_case_pages_have_no_serious_wcag_violations(
-    local_url: str, cases: Cases, chromium: BrowserThread, axe_path: Path
+    local_url: str, cases: Cases, browser: Browser, axe_path: Path
 ) -> None:
     # Given a supporter's case link
     case = cases.submit("axecase")
@@ -821,10 +745,10 @@ def test_case_pages_have_no_serious_wcag_violations(
             stale.get_by_role("button", name="I have made first contact").click()
         assert again.value.status == 409
         stale.bring_to_front()
-        expect(stale.get_by_role("heading", level=1)).to_have_text("This link has already been used")
+        expect(stale.get_by_role("heading", level=1)).to_have_text("There is nothing more to do here")
         check(stale, "conflict page")
 
-    found = chromium.run(lambda browser: audit(browser, axe_path, walk))
+    found = audit(browser, axe_path, walk)
     assert request_item(local_url, case.reference)["status"] == "closed"
     assert_no_serious(
         found,
@@ -842,7 +766,7 @@ def test_case_pages_have_no_serious_wcag_violations(
 
 @pytest.mark.browser
 def test_admin_and_withdraw_pages_have_no_serious_wcag_violations(
-    local_url: str, cases: Cases, chromium: BrowserThread, axe_path: Path
+    local_url: str, cases: Cases, browser: Browser, axe_path: Path
 ) -> None:
     # Given a colleague referral: the administrator's consent link and the referrer's withdraw link
     case = cases.submit("axereferral", colleague=True)
@@ -867,7 +791,7 @@ def test_admin_and_withdraw_pages_have_no_serious_wcag_violations(
         expect(page.get_by_text("There is nothing to do on this request now.")).to_be_visible()
         check(page, "admin page (nothing to do)")
 
-    found = chromium.run(lambda browser: audit(browser, axe_path, walk))
+    found = audit(browser, axe_path, walk)
     assert request_item(local_url, case.reference)["status"] == "withdrawn"
     assert_no_serious(
         found,

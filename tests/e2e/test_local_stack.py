@@ -125,38 +125,54 @@ def test_a_request_is_matched_within_two_seconds(local_url: str) -> None:
     assert counts[item["supporter_id"]] >= 1
 
 
+def put_supporters(local_url: str, entries: Any) -> tuple[int, Any]:
+    status, _, body = http(
+        "PUT",
+        f"{local_url}/_local/supporters",
+        json.dumps(entries).encode(),
+        {"Content-Type": "application/json"},
+    )
+    return status, json.loads(body)
+
+
+def as_given(supporter: dict[str, Any]) -> dict[str, Any]:
+    """A supporter as a roster entry is written: without what the stack keeps count of."""
+    return {k: v for k, v in supporter.items() if k not in ("open_count", "last_assigned_at")}
+
+
 def test_supporters_can_be_read_and_replaced(local_url: str) -> None:
     roster = get_json(f"{local_url}/_local/supporters")
     assert len(roster) >= 1
     assert {"supporter_id", "name", "email", "modalities", "max_open", "open_count"} <= set(roster[0])
+    original = [as_given(s) for s in roster]
     replacement = [
-        {k: v for k, v in s.items() if k not in ("open_count", "last_assigned_at")} for s in roster
-    ]
-    replacement.append(
+        *original,
         {
             "supporter_id": "e2e-new",
             "name": "Dr. New Person",
             "email": "new@example.org",
             "modalities": ["phone"],
             "max_open": 2,
+        },
+    ]
+    try:
+        status, body = put_supporters(local_url, replacement)
+        assert status == 200
+        after = {s["supporter_id"]: s for s in body}
+        assert after["e2e-new"]["open_count"] == 0
+        # Open cases are kept for supporters who stay on the roster.
+        assert all(after[s["supporter_id"]]["open_count"] == s["open_count"] for s in roster)
+        status, body = put_supporters(local_url, [{"supporter_id": "x"}])
+        assert status == 422
+        assert "name" in body["fields"]
+    finally:
+        # The stack is shared by the session: put the roster back as it was found.
+        status, body = put_supporters(local_url, original)
+        assert status == 200, body
+        restored = get_json(f"{local_url}/_local/supporters")
+        assert sorted((as_given(s) for s in restored), key=lambda s: s["supporter_id"]) == sorted(
+            original, key=lambda s: s["supporter_id"]
+        )
+        assert {s["supporter_id"]: s["open_count"] for s in restored} == {
+            s["supporter_id"]: s["open_count"] for s in roster
         }
-    )
-    status, _, body = http(
-        "PUT",
-        f"{local_url}/_local/supporters",
-        json.dumps(replacement).encode(),
-        {"Content-Type": "application/json"},
-    )
-    assert status == 200
-    after = {s["supporter_id"]: s for s in json.loads(body)}
-    assert after["e2e-new"]["open_count"] == 0
-    # Open cases are kept for supporters who stay on the roster.
-    assert all(after[s["supporter_id"]]["open_count"] == s["open_count"] for s in roster)
-    status, _, body = http(
-        "PUT",
-        f"{local_url}/_local/supporters",
-        b'[{"supporter_id": "x"}]',
-        {"Content-Type": "application/json"},
-    )
-    assert status == 422
-    assert "name" in json.loads(body)["fields"]
