@@ -15,7 +15,9 @@ RUNS = 7
 
 # Each snippet runs in a fresh interpreter and prints how long its imports took, in milliseconds.
 FLOOR = "import boto3; boto3.client('dynamodb')"
-PYDANTIC_ONE_MODEL = "import boto3; boto3.client('dynamodb'); import pydantic\nclass M(pydantic.BaseModel):\n    a: str"
+PYDANTIC_ONE_MODEL = (
+    "import boto3; boto3.client('dynamodb'); import pydantic\nclass M(pydantic.BaseModel):\n    a: str"
+)
 TIMER = """
 import time
 _t = time.perf_counter()
@@ -40,8 +42,14 @@ def environment(function: str | None) -> dict[str, str]:
         stack.arns[logical] = f"arn:aws:service:ca-central-1:123456789012:{logical}"
         if resource["Type"] == "AWS::DynamoDB::Table":
             stack.arns[f"{logical}.StreamArn"] = f"{stack.arns[logical]}/stream/x"
-    env = {**os.environ, "AWS_DEFAULT_REGION": "ca-central-1", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x",
-           "PYTHONPATH": str(ROOT / "layers" / "common"), "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {
+        **os.environ,
+        "AWS_DEFAULT_REGION": "ca-central-1",
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "PYTHONPATH": str(ROOT / "layers" / "common"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
     if function:
         env.update(stack.function_environment(function))
     return env
@@ -49,7 +57,11 @@ def environment(function: str | None) -> dict[str, str]:
 
 def timed(body: str, env: dict[str, str]) -> float:
     result = subprocess.run(
-        [sys.executable, "-c", TIMER.format(body=body)], env=env, capture_output=True, text=True, check=True,
+        [sys.executable, "-c", TIMER.format(body=body)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
         cwd=ROOT,
     )
     return float(result.stdout.strip().splitlines()[-1])
@@ -68,7 +80,8 @@ def main(runs: int = RUNS) -> dict[str, Any]:
     rows: dict[str, Any] = {"floor_ms": round(floor, 1)}
     candidates: dict[str, tuple[str, dict[str, str]]] = {
         "reference handler (common way)": (
-            LOAD.format(path=str(ROOT / "benchmarks" / "reference_handler.py")), {**base, "POWERTOOLS_SERVICE_NAME": "ref"}
+            LOAD.format(path=str(ROOT / "benchmarks" / "reference_handler.py")),
+            {**base, "POWERTOOLS_SERVICE_NAME": "ref"},
         ),
         "pydantic with one model": (PYDANTIC_ONE_MODEL, base),
     }
@@ -77,7 +90,7 @@ def main(runs: int = RUNS) -> dict[str, Any]:
         props = resource["Properties"]
         path = ROOT / props["CodeUri"] / "app.py"
         candidates[function] = (LOAD.format(path=str(path)), environment(function))
-    print(f"{'import':34} {'median ms':>10} {'× floor':>8}")
+    print(f"{'import':34} {'median ms':>10} {'x floor':>8}")
     print(f"{'floor: boto3 + one client':34} {floor:>10.1f} {1.0:>8.2f}")
     for name, (body, env) in candidates.items():
         ms = median_ms(body, env, runs)

@@ -1,0 +1,148 @@
+"""(e) Load on the local stack: 300 submissions from 16 concurrent clients; submit latency, and how
+long until every request is matched."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SUBMISSIONS = 300
+CLIENTS = 16
+
+
+@contextmanager
+def local_stack() -> Iterator[str]:
+    from local_runner.stack import free_port
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "PYTHONPATH": f"{ROOT / 'layers/common'}{os.pathsep}{ROOT}",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local_runner"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if "is running at" in line:
+                break
+        threading.Thread(target=lambda: [None for _ in process.stdout or []], daemon=True).start()
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _call(method: str, url: str, body: Any = None) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    headers = {"Content-Type": "application/json"}
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310 - loopback
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback only
+        return json.loads(response.read())
+
+
+def main(submissions: int = SUBMISSIONS, clients: int = CLIENTS) -> dict[str, Any]:
+    with local_stack() as url:
+        # Enough supporters for everyone: this measures the path, not the roster.
+        roster = [
+            {
+                "supporter_id": f"load-{i}",
+                "name": f"Dr. Load {i}",
+                "email": f"load{i}@example.org",
+                "modalities": ["video"],
+                "max_open": 50,
+            }
+            for i in range(10)
+        ]
+        _call("PUT", f"{url}/_local/supporters", roster)
+        submitted: dict[str, float] = {}
+        latencies: list[float] = []
+        lock = threading.Lock()
+
+        def submit(i: int) -> None:
+            body = {
+                "kind": "self",
+                "requester": {"name": f"Dr. Load Test {i}", "email": f"load.test{i}@example.org"},
+                "career_stage": "practicing_physician",
+                "practices_in_vancouver": True,
+                "reasons": ["burnout"],
+                "modalities": ["video"],
+            }
+            started = time.perf_counter()
+            receipt = _call("POST", f"{url}/requests", body)
+            done = time.perf_counter()
+            with lock:
+                latencies.append((done - started) * 1000)
+                submitted[receipt["reference"]] = done
+
+        began = time.perf_counter()
+        matched_at: dict[str, float] = {}
+        stop = threading.Event()
+
+        def watch() -> None:
+            while not stop.is_set():
+                now = time.perf_counter()
+                for item in _call("GET", f"{url}/_local/requests"):
+                    if item["status"] != "pending_match" and item["request_id"] not in matched_at:
+                        matched_at[item["request_id"]] = now
+                time.sleep(0.2)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        with ThreadPoolExecutor(max_workers=clients) as pool:
+            list(pool.map(submit, range(submissions)))
+        deadline = time.perf_counter() + 60
+        while len([r for r in submitted if r in matched_at]) < submissions and time.perf_counter() < deadline:
+            time.sleep(0.1)
+        stop.set()
+        watcher.join()
+        items = {i["request_id"]: i for i in _call("GET", f"{url}/_local/requests")}
+    to_match = sorted((matched_at[r] - t) * 1000 for r, t in submitted.items() if r in matched_at)
+    result = {
+        "submissions": submissions,
+        "clients": clients,
+        "stored": len(items),
+        "matched": sum(1 for i in items.values() if i["status"] == "matched"),
+        "submit_p50_ms": round(statistics.median(latencies), 1),
+        "submit_p95_ms": round(statistics.quantiles(latencies, n=20)[18], 1),
+        "submit_to_matched_p50_ms": round(statistics.median(to_match), 1) if to_match else None,
+        "submit_to_matched_p95_ms": round(statistics.quantiles(to_match, n=20)[18], 1)
+        if len(to_match) > 1
+        else None,
+        "all_matched_after_s": round(max(matched_at.values(), default=began) - began, 2),
+    }
+    print(
+        f"{submissions} submissions from {clients} clients: "
+        f"stored {result['stored']}, matched {result['matched']}; "
+        f"submit p50 {result['submit_p50_ms']} ms, p95 {result['submit_p95_ms']} ms; submit→matched "
+        f"p50 {result['submit_to_matched_p50_ms']} ms, p95 {result['submit_to_matched_p95_ms']} ms; "
+        f"all matched after {result['all_matched_after_s']} s"
+    )
+    return result
+
+
+if __name__ == "__main__":
+    main()
