@@ -64,7 +64,7 @@ roster: install
 	$(PY) tools/roster.py "$(FILE)" --table "$(TABLE)" --region $(REGION) $(if $(ENDPOINT),--endpoint-url $(ENDPOINT))
 
 bench: install
-	$(PY) benchmarks/bench_matching.py
+	$(PY) -m benchmarks
 
 build: tools
 	$(TOOLS)/bin/sam build --region $(REGION)

@@ -23,6 +23,7 @@ LocalRoute = Callable[["LocalServer", bytes], tuple[int, Any]]
 
 class LocalServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # a burst of clients must queue, not be reset
 
     def __init__(self, address: tuple[str, int], local: LocalStack) -> None:
         super().__init__(address, _Handler)
@@ -100,7 +101,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         # The path can hold a signed token; log the method and the route only.
-        route = re.sub(r"/actions/[^/?]+", "/actions/…", self.path.split("?")[0])
+        route = re.sub(r"/(actions|group-registrations)/[^/?]+", r"/\1/…", self.path.split("?")[0])
         print(f"{self.command} {route} {args[1] if len(args) > 1 else ''}", flush=True)
 
     def _body(self) -> bytes:

@@ -6,7 +6,6 @@ import os
 import socket
 import threading
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from local_runner import lambdas
@@ -34,9 +33,11 @@ class LocalStack:
         clock.use(self.clock)
         self.stack: Stack | None = None
         self._moto: Any = None
-        # Lambda runs one event at a time per instance, and Powertools keeps the current event on the
-        # resolver class: one invocation at a time keeps the handlers as single-threaded as in Lambda.
-        self._invoke_lock = threading.RLock()
+        # Lambda runs one event at a time per instance. Each function gets a lock of its own, so the stream
+        # consumers never hold up the API; the API functions share one, because Powertools keeps the
+        # current event on the resolver class they have in common.
+        self._locks: dict[str, threading.RLock] = {}
+        self._import_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
         self.endpoint_url = ""
@@ -61,20 +62,27 @@ class LocalStack:
             AWS_EC2_METADATA_DISABLED="true",
         )
         self.stack = create_stack(region=self.region, endpoint_url=self.endpoint_url, parameters=parameters)
-        for function in resources_of_type("AWS::Serverless::Function"):
-            # Import each handler with its own environment, as its Lambda instance would.
-            self._with_environment(function, partial(lambdas.handler_module, function))
-        return self
-
-    def _with_environment(self, function: str, call: Callable[[], Any]) -> Any:
-        assert self.stack is not None
-        with self._invoke_lock:
+        functions = resources_of_type("AWS::Serverless::Function")
+        # Every function's settings, once: they differ only in their service names.
+        for function in functions:
             os.environ.update(self.stack.function_environment(function))
-            return call()
+        for function, resource in functions.items():
+            events = resource["Properties"].get("Events", {}).values()
+            group = "api" if any(e["Type"] == "Api" for e in events) else function
+            self._locks[function] = self._locks.get(group) or threading.RLock()
+            self._locks[group] = self._locks[function]
+            # Import each handler with its own service name, as its Lambda instance would.
+            with self._import_lock:
+                os.environ["POWERTOOLS_SERVICE_NAME"] = self.stack.function_environment(function).get(
+                    "POWERTOOLS_SERVICE_NAME", function
+                )
+                lambdas.handler_module(function)
+        return self
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         """Run `function`'s real handler with `event`, as Lambda would."""
-        return self._with_environment(function, lambda: lambdas.invoke(function, event, self.region))
+        with self._locks[function]:
+            return lambdas.invoke(function, event, self.region)
 
     def run_in_background(self, name: str, target: Callable[[threading.Event], None]) -> None:
         """Start a background loop (stream poller, schedule); it should return once `stopping` is set."""

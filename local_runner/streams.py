@@ -82,7 +82,7 @@ class StreamPoller:
         session = boto3.session.Session()  # a session per thread: clients are not built thread-safely
         self.streams = session.client("dynamodbstreams")
         self.sqs = session.client("sqs")
-        self.iterators: dict[str, str] = {}
+        self.last_read: dict[str, str] = {}  # shard id → sequence number of the last record read
         self.failed_to_destination = 0
 
     def __call__(self, stopping: threading.Event) -> None:
@@ -100,12 +100,23 @@ class StreamPoller:
             "Shards"
         ]:
             shard_id = shard["ShardId"]
-            if shard_id not in self.iterators:
-                self.iterators[shard_id] = self.streams.get_shard_iterator(
+            # A fresh iterator after the last record read, on every poll: moto replaces a table's stream
+            # shard when it rolls back a cancelled transaction, leaving any iterator kept from before
+            # reading a shard that no longer grows.
+            if shard_id in self.last_read:
+                iterator = self.streams.get_shard_iterator(
+                    StreamArn=self.mapping.stream_arn,
+                    ShardId=shard_id,
+                    ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                    SequenceNumber=self.last_read[shard_id],
+                )["ShardIterator"]
+            else:
+                iterator = self.streams.get_shard_iterator(
                     StreamArn=self.mapping.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
                 )["ShardIterator"]
-            response = self.streams.get_records(ShardIterator=self.iterators[shard_id], Limit=1000)
-            self.iterators[shard_id] = response["NextShardIterator"]
+            response = self.streams.get_records(ShardIterator=iterator, Limit=1000)
+            if response["Records"]:
+                self.last_read[shard_id] = response["Records"][-1]["dynamodb"]["SequenceNumber"]
             records = [
                 lambda_record(r, self.mapping.stream_arn, self.local.region) for r in response["Records"]
             ]

@@ -17,21 +17,26 @@ class StreamReader:
         [self.mapping] = [m for m in mappings(stack) if m.function == function]
         self.client = boto3.client("dynamodbstreams")
         self.region = stack.region
-        shards = self.client.describe_stream(StreamArn=self.mapping.stream_arn)["StreamDescription"]["Shards"]
-        self.iterators = [
-            self.client.get_shard_iterator(
-                StreamArn=self.mapping.stream_arn, ShardId=s["ShardId"], ShardIteratorType="TRIM_HORIZON"
-            )["ShardIterator"]
-            for s in shards
-        ]
+        self.last_read: dict[str, str] = {}  # shard id → sequence number of the last record read
 
     def records(self) -> list[dict[str, Any]]:
         """Every new record that passes the filters, as Lambda would deliver it."""
         out = []
-        for i, iterator in enumerate(self.iterators):
-            response = self.client.get_records(ShardIterator=iterator)
-            self.iterators[i] = response["NextShardIterator"]
-            for raw in response["Records"]:
+        shards = self.client.describe_stream(StreamArn=self.mapping.stream_arn)["StreamDescription"]["Shards"]
+        for shard in shards:
+            shard_id = shard["ShardId"]
+            # A fresh iterator each time, after the last record read: moto swaps a table's shard when it
+            # rolls back a cancelled transaction, and an iterator kept from before would go quiet.
+            position: dict[str, Any] = (
+                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": self.last_read[shard_id]}
+                if shard_id in self.last_read
+                else {"ShardIteratorType": "TRIM_HORIZON"}
+            )
+            iterator = self.client.get_shard_iterator(
+                StreamArn=self.mapping.stream_arn, ShardId=shard_id, **position
+            )["ShardIterator"]
+            for raw in self.client.get_records(ShardIterator=iterator)["Records"]:
+                self.last_read[shard_id] = raw["dynamodb"]["SequenceNumber"]
                 record = lambda_record(raw, self.mapping.stream_arn, self.region)
                 if any(pattern.matches_event(record) for pattern in self.mapping.patterns):
                     out.append(record)

@@ -14,6 +14,8 @@ PROGRAM = "Physician Peer Support"
 REFERENCE = "PS-7K3M-9QXD"
 DUE = "Tuesday, December 1"
 
+GROUP_SESSION = {"session_date": "Monday, March 9", "session_time": "7:15 to 8:30 pm Pacific time"}
+
 # Sample context per kind (`program_name`, `reference` and `to_physician` are added for every kind).
 SAMPLES: dict[str, dict[str, Any]] = {
     "request_received": {"urgent": False, "withdraw_url": "https://example.org/withdraw?r=1&t=abc"},
@@ -43,10 +45,35 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "action_url": "https://example.org/request?r=11",
         "waiting_since": "November 27",
     },
+    "group_registered": {
+        **GROUP_SESSION,
+        "join_url": "https://meet.example.org/j/12?pwd=a&b=c",
+        "cancel_url": "https://example.org/group-registrations/t1",
+    },
+    "group_waitlisted": {**GROUP_SESSION, "cancel_url": "https://example.org/group-registrations/t2"},
+    "group_promoted": {
+        **GROUP_SESSION,
+        "join_url": "https://meet.example.org/j/12?pwd=a&b=c",
+        "cancel_url": "https://example.org/group-registrations/t3",
+    },
+    "group_reminder": {
+        **GROUP_SESSION,
+        "join_url": "https://meet.example.org/j/12?pwd=a&b=c",
+        "cancel_url": "https://example.org/group-registrations/t4",
+    },
+    "group_facilitator": {
+        **GROUP_SESSION,
+        "registrant_name": "Dr. Ada Obi",
+        "event": "registered",
+        "registered_count": 12,
+        "waitlisted_count": 0,
+        "capacity": 15,
+    },
+    "group_undeliverable": {"session_date": GROUP_SESSION["session_date"], "recipient_role": "registrant"},
 }
 
 # Values drawn from a fixed list: the templates branch on them rather than print them.
-ENUMERATED = {"reason", "recipient_role"}
+ENUMERATED = {"reason", "recipient_role", "event"}
 PHYSICIAN_KINDS = [kind for kind, to_physician in EMAIL_KINDS.items() if to_physician]
 ADMIN_KINDS = [kind for kind, to_physician in EMAIL_KINDS.items() if not to_physician]
 SUPPORTER_KINDS = ["assigned", "case_moved", "contact_reminder"]

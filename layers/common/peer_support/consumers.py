@@ -15,9 +15,12 @@ from peer_support.assignment import assign_supporter
 from peer_support.repository import Assignments, SupportersRepository, plain
 from peer_support.settings import get_settings
 
+
 # Report every failed record, even when all of them failed, rather than failing the invocation: Lambda
 # then retries from the first failure, and the function's error metric stays for real faults.
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
+def processor() -> BatchProcessor:
+    """A batch processor per invocation: it keeps the batch's state, which no two functions may share."""
+    return BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 
 
 def new_image(record: DynamoDBRecord) -> dict[str, Any]:
@@ -48,7 +51,7 @@ def handle_match(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The `match` function: a supporter for every request that waits for one."""
     return dict(
         process_partial_response(
-            event=event, record_handler=match_record, processor=processor, context=context
+            event=event, record_handler=match_record, processor=processor(), context=context
         )
     )
 
@@ -69,6 +72,30 @@ def handle_notify(event: dict[str, Any], context: Any) -> dict[str, Any]:
     idempotency_config().register_lambda_context(context)
     return dict(
         process_partial_response(
-            event=event, record_handler=notify_record, processor=processor, context=context
+            event=event, record_handler=notify_record, processor=processor(), context=context
+        )
+    )
+
+
+def group_notify_record(record: DynamoDBRecord) -> None:
+    from peer_support.group_delivery import send_group_notice, send_reminders
+    from peer_support.group_notifications import notices_for, reminder_taken
+
+    old, new = old_image(record), new_image(record)
+    if reminder_taken(old, new):
+        send_reminders(new)
+        return
+    for notice in notices_for(old, new):
+        send_group_notice(notice, new, int(new["version"]))
+
+
+def handle_group_notify(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The `group_notify` function: the BIPOC group's emails (Group table stream), each sent once."""
+    from peer_support.group_delivery import idempotency_config
+
+    idempotency_config().register_lambda_context(context)
+    return dict(
+        process_partial_response(
+            event=event, record_handler=group_notify_record, processor=processor(), context=context
         )
     )

@@ -189,3 +189,51 @@ class SupporterRecord(RosterEntry):
 
     open_count: int = Field(default=0, ge=0)
     last_assigned_at: str | None = None
+
+
+# -- the BIPOC Physician Peer Support Group ------------------------------------------------------
+
+
+class GroupStatus(StrEnum):
+    REGISTERED = "registered"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class GroupRegistrationForm(_Input):
+    """A registration for the group's next session, as the form and the JSON API send it.
+
+    `identifies_as_bipoc` and `practices_in_bc` are answers, not switches: a "no" is told kindly
+    where else to turn (422 `not_eligible`), and nothing is stored.
+    """
+
+    name: Line
+    email: EmailStr = Field(max_length=254)
+    identifies_as_bipoc: bool
+    practices_in_bc: bool
+
+
+class GroupReceipt(BaseModel):
+    """What the API answers once a registration is stored (or found again for the same person)."""
+
+    reference: str = Field(examples=["GR-7K3M-9QXD"])
+    status: Literal["registered", "waitlisted"]
+    session_start: str = Field(
+        examples=["2026-03-09T19:15:00-07:00"],
+        description="The session's start, ISO-8601 in Pacific time with its offset",
+    )
+
+
+class GroupCancelForm(BaseModel):
+    """What the page behind a registration's link posts: giving up the place."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["cancel"]
+
+
+class GroupCancelled(BaseModel):
+    """What the API answers once a place is given up."""
+
+    reference: str
+    status: Literal["cancelled"]

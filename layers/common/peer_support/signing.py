@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -83,5 +84,54 @@ def verify_link(token: str, key: bytes, now: datetime) -> LinkClaims:
     except ValueError:
         raise InvalidLink() from None
     if claims.role not in ROLES or claims.expires <= now.timestamp():
+        raise InvalidLink()
+    return claims
+
+
+# -- a group registration's link ----------------------------------------------------------------
+#
+# A separate kind of token: signed under its own prefix, so a request's link never opens a registration
+# and a registration's link never opens a request. It names one registration (the session's date and
+# the registration's reference, neither of them personal data) and stops working when the session ends.
+
+SESSION_ID = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+GROUP_REFERENCE = re.compile(r"^GR-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
+
+
+@dataclass(frozen=True)
+class GroupLinkClaims:
+    session_id: str  # the session's date in Vancouver, e.g. 2026-03-09
+    reference: str
+    expires: int  # epoch seconds
+
+
+def _group_mac(key: bytes, payload: bytes) -> bytes:
+    return hmac.new(key, b"group-link:" + payload, hashlib.sha256).digest()
+
+
+def issue_group_link(session_id: str, reference: str, expires: datetime, key: bytes) -> str:
+    payload = f"{session_id}|{reference}|{int(expires.timestamp())}".encode()
+    return f"{_b64(payload)}.{_b64(_group_mac(key, payload))}"
+
+
+def verify_group_link(token: str, key: bytes, now: datetime) -> GroupLinkClaims:
+    """The claims of a genuine, unexpired registration link; otherwise `InvalidLink`."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidLink()
+    try:
+        encoded_payload, encoded_mac = token.split(".")
+        payload, mac = _unb64(encoded_payload), _unb64(encoded_mac)
+    except (ValueError, binascii.Error):
+        raise InvalidLink() from None
+    if not hmac.compare_digest(mac, _group_mac(key, payload)):
+        raise InvalidLink()
+    try:
+        session_id, reference, expires = payload.decode().split("|")
+        claims = GroupLinkClaims(session_id, reference, int(expires))
+    except ValueError:
+        raise InvalidLink() from None
+    if not (SESSION_ID.match(claims.session_id) and GROUP_REFERENCE.match(claims.reference)):
+        raise InvalidLink()
+    if claims.expires <= now.timestamp():
         raise InvalidLink()
     return claims

@@ -89,6 +89,13 @@ EMAIL_KINDS: dict[str, bool] = {
     "contact_overdue": False,
     "consent_reminder": False,
     "needs_admin_reminder": False,
+    # The BIPOC Physician Peer Support Group.
+    "group_registered": True,
+    "group_waitlisted": True,
+    "group_promoted": True,
+    "group_reminder": True,
+    "group_facilitator": False,
+    "group_undeliverable": False,
 }
 
 

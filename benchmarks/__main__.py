@@ -1,0 +1,44 @@
+"""`make bench`: every figure, side by side in one run; printed, and written to benchmarks/results.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks import aws_calls, bench_matching, cold_import, load, sweep_cost
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+
+
+def main() -> int:
+    results = {
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
+    }
+    sections = [
+        ("(a) cold import of every handler", "cold_import", cold_import.main),
+        ("(b) AWS calls per path", "aws_calls", aws_calls.main),
+        ("(c) SLA sweep cost against table size", "sweep_cost", sweep_cost.main),
+        ("(d) matching CPU over 1,000 supporters", "matching", bench_matching.main),
+        ("(e) load on the local stack", "load", load.main),
+    ]
+    for title, key, run in sections:
+        print(f"\n== {title} ==", flush=True)
+        results[key] = run()
+    RESULTS.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print(
+        f"\nWritten to {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

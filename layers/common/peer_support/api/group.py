@@ -1,0 +1,218 @@
+"""Routes of the `group` function: the BIPOC Physician Peer Support Group's page, registering for its
+next session, and the page behind a registration's own link (giving up the place)."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.metrics import MetricUnit
+
+from peer_support import clock, templates
+from peer_support.api.base import Api, FormSpec, html_response, json_response
+from peer_support.errors import DomainError, NotEligible, NotFound
+from peer_support.group import SessionStarted, check_group_eligibility, describe, next_session, session_of
+from peer_support.group_registrations import cancel, register
+from peer_support.models import (
+    ErrorBody,
+    GroupCancelForm,
+    GroupCancelled,
+    GroupReceipt,
+    GroupRegistrationForm,
+    GroupStatus,
+)
+from peer_support.repository import GroupRepository
+from peer_support.settings import get_group_settings
+from peer_support.signing import GroupLinkClaims, InvalidLink, signing_key, verify_group_link
+
+logger = Logger()
+metrics = Metrics()
+
+# Any string: whatever is wrong with a token earns the same plain 404, never a hint of what.
+Token = Annotated[str, Path(description="The signed token from the registration's link")]
+
+
+class GroupApi(Api):
+    """The shared resolver, with the group's own kind page for someone the group is not for."""
+
+    def error(
+        self,
+        error: DomainError,
+        fields: dict[str, str] | None = None,
+        *,
+        html: bool | None = None,
+        base: str | None = None,
+    ) -> Response[str]:
+        if isinstance(error, NotEligible) and (self.wants_html() if html is None else html):
+            page = templates.render(
+                "pages/group_not_eligible.html",
+                base=self.base_path() if base is None else base,
+                code=error.reason,
+                detail=templates.messages()["not_eligible"][error.reason],
+            )
+            return html_response(page, HTTPStatus.UNPROCESSABLE_ENTITY)
+        return super().error(error, fields, html=html, base=base)
+
+
+def _repository() -> GroupRepository:
+    return GroupRepository(get_group_settings().group_table)
+
+
+def group_page(
+    api: Api, values: dict[str, Any], errors: dict[str, str], status: int = HTTPStatus.OK
+) -> Response[str]:
+    """The group's page: what it is, its next session, and the registration form (with the person's
+    answers and, beside each, what to change)."""
+    settings = get_group_settings()
+    session = next_session(clock.now(), settings.group_meets_on_holidays)
+    counts = _repository().session(session.session_id) or {}
+    page = templates.render(
+        "pages/group.html",
+        base=api.base_path(),
+        values=values,
+        errors=errors,
+        session=describe(session),
+        full=int(counts.get("registered_count", 0)) >= settings.group_capacity,
+        retention_days=settings.retention_days,
+    )
+    return html_response(page, HTTPStatus.UNPROCESSABLE_ENTITY if errors else status)
+
+
+def eligibility_first(answers: dict[str, Any]) -> None:
+    """Tell someone the group is not for where to turn before asking them to fix anything else."""
+    check_group_eligibility(answers.get("identifies_as_bipoc"), answers.get("practices_in_bc"))
+
+
+def _claims(token: str) -> GroupLinkClaims:
+    try:
+        return verify_group_link(token, signing_key(), clock.now())
+    except InvalidLink:
+        raise NotFound("link") from None
+
+
+def _registration_page(claims: GroupLinkClaims, status: HTTPStatus = HTTPStatus.OK) -> Response[str]:
+    """The page a registration's link opens: the place (or waitlist place) and a button to give it up."""
+    item = _repository().get(claims.session_id, claims.reference)
+    session = session_of(claims.session_id)
+    page = templates.render(
+        "pages/group_registration.html",
+        base=app.base_path(),
+        reference=item["reference"],
+        status=item["status"],
+        session=describe(session),
+        started=clock.now() >= session.start,
+        action_url=f"{app.base_path()}{app.current_event.path}",
+    )
+    return html_response(page, status)
+
+
+def registration_page_again(api: Api, values: dict[str, Any], errors: dict[str, str]) -> Response[str]:
+    """The registration's page again, for a post that did not come from its button."""
+    return _registration_page(
+        _claims(api.current_event.path.rsplit("/", 1)[-1]), HTTPStatus.UNPROCESSABLE_ENTITY
+    )
+
+
+app = GroupApi(
+    max_body_bytes=lambda: get_group_settings().max_body_bytes,
+    forms={
+        "/group-registrations": FormSpec(GroupRegistrationForm, group_page, eligibility_first),
+        "/group-registrations/{token}": FormSpec(GroupCancelForm, registration_page_again),
+    },
+)
+
+
+@app.exception_handler(SessionStarted)
+def started(error: SessionStarted) -> Response[str]:
+    if app.wants_html():
+        return _registration_page(_claims(app.current_event.path.rsplit("/", 1)[-1]), HTTPStatus.CONFLICT)
+    detail = templates.messages()["group"]["started"]
+    return json_response({"error": "conflict", "detail": detail, "fields": {}}, HTTPStatus.CONFLICT)
+
+
+@app.get("/group", summary="The BIPOC Physician Peer Support Group: its next session and registration form")
+def show_group() -> Response[str]:
+    return group_page(app, {}, {})
+
+
+@app.post(
+    "/group-registrations",
+    summary="Register for the next session of the BIPOC Physician Peer Support Group",
+    description=(
+        "Accepts JSON or a form post. The session is the next Monday at 19:15 in Vancouver that has not "
+        "yet begun. Registering again with the same email address returns the same registration."
+    ),
+    responses={
+        201: {
+            "description": "Registered or waitlisted",
+            "content": {"application/json": {"model": GroupReceipt}},
+        },
+        400: {"description": "Malformed body", "content": {"application/json": {"model": ErrorBody}}},
+        409: {"description": "Too busy this instant", "content": {"application/json": {"model": ErrorBody}}},
+        413: {"description": "Body over 16 KiB", "content": {"application/json": {"model": ErrorBody}}},
+        415: {
+            "description": "Neither JSON nor a form",
+            "content": {"application/json": {"model": ErrorBody}},
+        },
+        422: {
+            "description": "Answers to change, or the group is not for this person",
+            "content": {"application/json": {"model": ErrorBody}},
+        },
+    },
+)
+def post_registration(form: Annotated[GroupRegistrationForm, Body(embed=False)]) -> Response[str]:
+    settings = get_group_settings()
+    registration = register(form, repository=_repository(), settings=settings, secret=signing_key)
+    logger.info(
+        "group registration",
+        extra={
+            "reference": registration.reference,
+            "status": registration.status.value,
+            "session_id": registration.session.session_id,
+            "new": registration.new,
+        },
+    )
+    if registration.new:
+        metrics.add_metric(
+            name="GroupRegistered" if registration.status is GroupStatus.REGISTERED else "GroupWaitlisted",
+            unit=MetricUnit.Count,
+            value=1,
+        )
+    if app.wants_html():
+        page = templates.render(
+            "pages/group_confirmation.html",
+            base=app.base_path(),
+            reference=registration.reference,
+            status=registration.status.value,
+            session=describe(registration.session),
+        )
+        return html_response(page, HTTPStatus.CREATED)
+    receipt = GroupReceipt(
+        reference=registration.reference,
+        status="registered" if registration.status is GroupStatus.REGISTERED else "waitlisted",
+        session_start=registration.session.iso_start,
+    )
+    return json_response(receipt, HTTPStatus.CREATED)
+
+
+@app.get("/group-registrations/<token>", summary="The page a registration's link opens; changes nothing")
+def show_registration(token: Token) -> Response[str]:
+    return _registration_page(_claims(token))
+
+
+@app.post("/group-registrations/<token>", summary="Give up the place (or waitlist place) the link names")
+def give_up(token: Token, form: Annotated[GroupCancelForm, Body(embed=False)]) -> Response[str]:
+    claims = _claims(token)
+    was = cancel(claims, repository=_repository())
+    logger.info("group place given up", extra={"reference": claims.reference, "was": was})
+    if was != "cancelled":
+        metrics.add_metric(name="GroupPlacesGivenUp", unit=MetricUnit.Count, value=1)
+    if app.wants_html():
+        page = templates.render(
+            "pages/group_cancelled.html", base=app.base_path(), reference=claims.reference, was=was
+        )
+        return html_response(page)
+    return json_response(GroupCancelled(reference=claims.reference, status="cancelled"))

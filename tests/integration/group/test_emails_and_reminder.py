@@ -1,0 +1,243 @@
+"""The group's emails from its table's stream, each sent once, and the day-of reminder taken by the
+scheduled sweep: at noon on the session's Monday, to those holding a place, exactly once."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from local_runner.lambdas import invoke
+from peer_support import clock
+from peer_support.deadlines import PROGRAM_TIMEZONE
+from tests.integration.group.helpers import (
+    FACILITATOR,
+    JOIN_URL,
+    GroupPipeline,
+    items,
+    person,
+    register,
+    session_item,
+)
+
+SESSION = "2026-03-09"
+MONDAY_NOON = datetime(2026, 3, 9, 12, 0, tzinfo=PROGRAM_TIMEZONE)
+ADMIN = "program-admin@example.org"
+
+
+def sweep() -> dict[str, Any]:
+    result: dict[str, Any] = invoke("SlaCheckFunction", {})
+    return result
+
+
+def reminders(pipeline: GroupPipeline) -> Counter[str]:
+    return Counter(e["to"] for e in pipeline.emails() if e["subject"].startswith("Today:"))
+
+
+@pytest.fixture
+def full_session(
+    group_stack: Any, frozen: Any, pipeline: GroupPipeline, monkeypatch: pytest.MonkeyPatch
+) -> list[dict[str, Any]]:
+    """A session of three places (a setting), all taken, and one person waiting; every email sent."""
+    from peer_support.settings import get_group_settings
+
+    monkeypatch.setenv("GROUP_CAPACITY", "3")
+    get_group_settings.cache_clear()
+    receipts = [register(person(i)) for i in range(4)]
+    pipeline.run()
+    return receipts
+
+
+def test_each_registrant_and_the_facilitator_hear_once(
+    full_session: list[dict[str, Any]], pipeline: GroupPipeline
+) -> None:
+    by_recipient = Counter(e["to"] for e in pipeline.emails())
+    assert by_recipient == Counter({FACILITATOR: 4, **{f"member{i}@example.org": 1 for i in range(4)}})
+    [registered] = pipeline.emails("member0@example.org")
+    assert registered["subject"] == (
+        f"Your place in the BIPOC peer support group on Monday, March 9 ({full_session[0]['reference']})"
+    )
+    assert "Monday, March 9, from 7:15 to 8:30 pm Pacific time" in registered["text"]
+    assert JOIN_URL in registered["text"]  # from the template's GroupJoinUrl parameter
+    assert f'href="{JOIN_URL}"' in registered["html"]
+    assert re.search(r"https://peer-support\.example\.org/group-registrations/\S+", registered["text"])
+    assert "988" in registered["text"]
+    [waiting] = pipeline.emails("member3@example.org")
+    assert waiting["subject"].startswith("You are on the waitlist")
+    assert JOIN_URL not in waiting["text"]  # a waitlisted person is not sent how to join
+    facilitator = pipeline.emails(FACILITATOR)
+    assert (
+        facilitator[0]["subject"]
+        == f"New registration: BIPOC group, Monday, March 9 ({full_session[0]['reference']})"
+    )
+    assert "Dr. Member 0 has registered" in facilitator[0]["text"]
+    assert "member0@example.org" not in facilitator[0]["text"]  # the facilitator needs the name only
+    # The numbers as they stand when the email goes out (here, after all four)
+    assert "Places taken so far: 3 of 3. On the waitlist: 1." in facilitator[0]["text"]
+    assert facilitator[-1]["subject"].startswith("New on the waitlist:")
+
+
+def test_redelivered_records_send_nothing_twice(
+    full_session: list[dict[str, Any]], pipeline: GroupPipeline
+) -> None:
+    before = len(pipeline.emails())
+    pipeline.redeliver()
+    pipeline.redeliver()
+    assert len(pipeline.emails()) == before
+
+
+def test_the_counter_updates_reach_no_consumer(
+    full_session: list[dict[str, Any]], pipeline: GroupPipeline
+) -> None:
+    assert {r["dynamodb"]["NewImage"]["kind"]["S"] for r in pipeline.delivered} == {"registration"}
+    assert len(pipeline.delivered) == 4
+
+
+def test_the_reminder_reaches_those_with_a_place_once(
+    group_stack: Any, full_session: list[dict[str, Any]], pipeline: GroupPipeline, frozen: clock.FrozenClock
+) -> None:
+    # Before noon on the day: nothing is due
+    frozen.advance(MONDAY_NOON - frozen.now() - timedelta(minutes=1))
+    assert sweep()["group_reminders"] == {"read": 0, "skipped": 0}
+    pipeline.run()
+    assert reminders(pipeline) == Counter()
+
+    # At noon's sweep the step is taken once, and everyone holding a place is reminded
+    frozen.advance(timedelta(minutes=6))
+    assert sweep()["group_reminders"] == {"read": 1, "skipped": 0, "sent": 1}
+    pipeline.run()
+    assert reminders(pipeline) == Counter({f"member{i}@example.org": 1 for i in range(3)})
+    [email] = [e for e in pipeline.emails("member0@example.org") if e["subject"].startswith("Today:")]
+    assert email["subject"] == (
+        f"Today: the BIPOC peer support group, 7:15 to 8:30 pm Pacific time ({full_session[0]['reference']})"
+    )
+    assert JOIN_URL in email["text"]
+    assert "member3@example.org" not in reminders(pipeline)  # never the waitlist
+
+    # Later sweeps, and the stream record delivered again, remind nobody twice
+    for _ in range(3):
+        frozen.advance(timedelta(minutes=15))
+        assert sweep()["group_reminders"] == {"read": 0, "skipped": 0}
+    pipeline.run()
+    pipeline.redeliver()
+    assert sum(reminders(pipeline).values()) == 3
+    assert session_item(group_stack, SESSION)["reminder"] == "sent"
+
+
+def test_a_place_given_up_before_noon_is_not_reminded_and_the_promoted_is(
+    group_stack: Any, full_session: list[dict[str, Any]], pipeline: GroupPipeline, frozen: clock.FrozenClock
+) -> None:
+    from peer_support.repository import GroupRepository
+
+    repository = GroupRepository(group_stack.refs["GroupTable"])
+    leaving = repository.get(SESSION, full_session[2]["reference"])
+    repository.give_up(leaving, at=clock.iso(frozen.now()), promote=repository.first_waitlisted(SESSION))
+    frozen.advance(MONDAY_NOON - frozen.now() + timedelta(minutes=5))
+    sweep()
+    pipeline.run()
+    reminded = reminders(pipeline)
+    assert "member2@example.org" not in reminded
+    assert reminded["member3@example.org"] == 1
+    assert sum(reminded.values()) == 3
+
+
+def test_two_overlapping_sweeps_take_the_step_once(
+    group_stack: Any, full_session: list[dict[str, Any]], pipeline: GroupPipeline, frozen: clock.FrozenClock
+) -> None:
+    from peer_support.group_registrations import send_due_reminders
+    from peer_support.repository import GroupRepository
+
+    frozen.advance(MONDAY_NOON - frozen.now() + timedelta(minutes=1))
+    repository = GroupRepository(group_stack.refs["GroupTable"])
+    due = list(repository.reminders_due(clock.iso(frozen.now())))
+    # Both sweeps read the index before either writes
+    reports = []
+    for _ in range(2):
+        stale = GroupRepository(group_stack.refs["GroupTable"])
+        stale.reminders_due = lambda now: iter(due)  # type: ignore[method-assign]
+        reports.append(send_due_reminders(stale, frozen.now()))
+    assert [dict(r.outcomes) for r in reports] == [{"sent": 1}, {}]
+    assert reports[1].skipped == 1
+    pipeline.run()
+    assert sum(reminders(pipeline).values()) == 3
+
+
+def test_a_sweep_after_the_session_began_reminds_nobody(
+    full_session: list[dict[str, Any]], pipeline: GroupPipeline, frozen: clock.FrozenClock
+) -> None:
+    frozen.advance(MONDAY_NOON - frozen.now() + timedelta(hours=7, minutes=30))  # 19:30: under way
+    assert sweep()["group_reminders"] == {"read": 1, "skipped": 0, "missed": 1}
+    pipeline.run()
+    assert reminders(pipeline) == Counter()
+    assert sweep()["group_reminders"] == {"read": 0, "skipped": 0}
+
+
+def test_registering_after_noon_on_the_day_needs_no_reminder(
+    group_stack: Any, frozen: clock.FrozenClock, pipeline: GroupPipeline
+) -> None:
+    frozen.advance(MONDAY_NOON - frozen.now() + timedelta(hours=2))
+    register(person("late"))
+    assert session_item(group_stack, SESSION)["reminder"] == "not_needed"
+    assert sweep()["group_reminders"] == {"read": 0, "skipped": 0}
+    pipeline.run()
+    assert reminders(pipeline) == Counter()
+
+
+def test_the_sweep_reads_only_the_sessions_that_are_due(
+    group_stack: Any, frozen: clock.FrozenClock, pipeline: GroupPipeline
+) -> None:
+    from peer_support.repository import dynamodb_client
+
+    # Three weeks of sessions with registrations; only the first one's reminder is due
+    for week in range(3):
+        for i in range(5):
+            register(person(f"{week}-{i}"))
+        frozen.advance(timedelta(days=7))
+    frozen.advance(MONDAY_NOON - frozen.now() + timedelta(minutes=1))  # back to noon on 9 March
+    read: Counter[str] = Counter()
+
+    def count(model: Any, parsed: dict[str, Any], **_: Any) -> None:
+        read[model.name] += 1
+        if model.name == "Query":
+            read["query_items"] += len(parsed.get("Items", []))
+
+    client = dynamodb_client()
+    client.meta.events.register("after-call.dynamodb.*", count)
+    try:
+        assert sweep()["group_reminders"] == {"read": 1, "skipped": 0, "sent": 1}
+    finally:
+        client.meta.events.unregister("after-call.dynamodb.*", count)
+    assert read["Scan"] == 0
+    # One due session's key from the sparse index (the Requests table's sweep found nothing due)
+    assert read["query_items"] == 1
+    assert read["UpdateItem"] == 1  # the one reminder step; no GetItem, no registration read
+    assert read["GetItem"] == 0
+    sessions = sorted(i["session_id"] for i in items(group_stack) if i["kind"] == "session")
+    assert sessions == ["2026-03-09", "2026-03-16", "2026-03-23"]
+
+
+def test_an_address_that_bounces_tells_the_administrator(
+    group_stack: Any, frozen: Any, pipeline: GroupPipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from peer_support import group_delivery, mailer
+    from peer_support.mailer import PermanentSendError
+
+    original = mailer.send_email
+
+    def refuse_one(envelope: Any, email: Any, configuration_set: Any = None) -> str:
+        if envelope.to == "bounce@example.org":
+            raise PermanentSendError("MessageRejected")
+        return original(envelope, email, configuration_set)
+
+    monkeypatch.setattr(group_delivery, "send_email", refuse_one)
+    receipt = register(person("b", email="bounce@example.org"))
+    pipeline.run()
+    [alert] = pipeline.emails(ADMIN)
+    assert alert["subject"] == f"A BIPOC group email could not be delivered ({receipt['reference']})"
+    assert "could not be delivered to the physician who registered" in alert["text"]
+    assert "bounce@example.org" not in alert["text"]
+    pipeline.redeliver()
+    assert len(pipeline.emails(ADMIN)) == 1
