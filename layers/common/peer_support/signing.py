@@ -54,13 +54,35 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _mac(key: bytes, payload: bytes) -> bytes:
-    return hmac.new(key, b"link:" + payload, hashlib.sha256).digest()
+def _sign(kind: bytes, fields: tuple[str, ...], key: bytes) -> str:
+    """`fields`, joined and signed for one kind of link: a token of one kind never verifies as another."""
+    payload = "|".join(fields).encode()
+    return f"{_b64(payload)}.{_b64(_mac(kind, key, payload))}"
+
+
+def _mac(kind: bytes, key: bytes, payload: bytes) -> bytes:
+    return hmac.new(key, kind + b":" + payload, hashlib.sha256).digest()
+
+
+def _verify(kind: bytes, token: str, key: bytes, count: int) -> list[str]:
+    """The fields of a genuine token of `kind`; otherwise `InvalidLink` (never saying why)."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidLink()
+    try:
+        encoded_payload, encoded_mac = token.split(".")
+        payload, mac = _unb64(encoded_payload), _unb64(encoded_mac)
+        fields = payload.decode().split("|")
+    except (ValueError, binascii.Error):
+        raise InvalidLink() from None
+    if not hmac.compare_digest(mac, _mac(kind, key, payload)):
+        raise InvalidLink()
+    if len(fields) != count:
+        raise InvalidLink()
+    return fields
 
 
 def sign_link(claims: LinkClaims, key: bytes) -> str:
-    payload = f"{claims.request_id}|{claims.role}|{claims.holder}|{claims.expires}".encode()
-    return f"{_b64(payload)}.{_b64(_mac(key, payload))}"
+    return _sign(b"link", (claims.request_id, claims.role, claims.holder, str(claims.expires)), key)
 
 
 def issue_link(request_id: str, role: Role, holder: str, now: datetime, ttl: timedelta, key: bytes) -> str:
@@ -69,17 +91,8 @@ def issue_link(request_id: str, role: Role, holder: str, now: datetime, ttl: tim
 
 def verify_link(token: str, key: bytes, now: datetime) -> LinkClaims:
     """The claims of a genuine, unexpired token; otherwise `InvalidLink`."""
-    if len(token) > MAX_TOKEN_LENGTH:
-        raise InvalidLink()
+    request_id, role, holder, expires = _verify(b"link", token, key, 4)
     try:
-        encoded_payload, encoded_mac = token.split(".")
-        payload, mac = _unb64(encoded_payload), _unb64(encoded_mac)
-    except (ValueError, binascii.Error):
-        raise InvalidLink() from None
-    if not hmac.compare_digest(mac, _mac(key, payload)):
-        raise InvalidLink()
-    try:
-        request_id, role, holder, expires = payload.decode().split("|")
         claims = LinkClaims(request_id, role, holder, int(expires))  # type: ignore[arg-type]
     except ValueError:
         raise InvalidLink() from None
@@ -105,28 +118,14 @@ class GroupLinkClaims:
     expires: int  # epoch seconds
 
 
-def _group_mac(key: bytes, payload: bytes) -> bytes:
-    return hmac.new(key, b"group-link:" + payload, hashlib.sha256).digest()
-
-
 def issue_group_link(session_id: str, reference: str, expires: datetime, key: bytes) -> str:
-    payload = f"{session_id}|{reference}|{int(expires.timestamp())}".encode()
-    return f"{_b64(payload)}.{_b64(_group_mac(key, payload))}"
+    return _sign(b"group-link", (session_id, reference, str(int(expires.timestamp()))), key)
 
 
 def verify_group_link(token: str, key: bytes, now: datetime) -> GroupLinkClaims:
     """The claims of a genuine, unexpired registration link; otherwise `InvalidLink`."""
-    if len(token) > MAX_TOKEN_LENGTH:
-        raise InvalidLink()
+    session_id, reference, expires = _verify(b"group-link", token, key, 3)
     try:
-        encoded_payload, encoded_mac = token.split(".")
-        payload, mac = _unb64(encoded_payload), _unb64(encoded_mac)
-    except (ValueError, binascii.Error):
-        raise InvalidLink() from None
-    if not hmac.compare_digest(mac, _group_mac(key, payload)):
-        raise InvalidLink()
-    try:
-        session_id, reference, expires = payload.decode().split("|")
         claims = GroupLinkClaims(session_id, reference, int(expires))
     except ValueError:
         raise InvalidLink() from None
