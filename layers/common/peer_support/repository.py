@@ -55,18 +55,24 @@ def _is_conditional_failure(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
-class RequestsRepository:
-    """Requests for peer support, keyed by their reference."""
+class _UsesDynamoDB:
+    """Holds the DynamoDB client: the one passed in (tests), else the process-wide one."""
 
-    def __init__(self, table: str, client: DynamoDBClient | None = None) -> None:
-        self.table = table
-        self._client = client
+    _client: DynamoDBClient | None
 
     @property
     def client(self) -> DynamoDBClient:
         if self._client is None:
             self._client = dynamodb_client()
         return self._client
+
+
+class RequestsRepository(_UsesDynamoDB):
+    """Requests for peer support, keyed by their reference."""
+
+    def __init__(self, table: str, client: DynamoDBClient | None = None) -> None:
+        self.table = table
+        self._client = client
 
     def create(self, record: dict[str, Any]) -> None:
         """Store a new request. Raises `Conflict` carrying the existing item if the reference is taken.
@@ -143,18 +149,12 @@ class RequestsRepository:
 TRANSACTION_LIMIT = 100
 
 
-class SupportersRepository:
+class SupportersRepository(_UsesDynamoDB):
     """The Peer Supporter roster and each supporter's count of open cases."""
 
     def __init__(self, table: str, client: DynamoDBClient | None = None) -> None:
         self.table = table
         self._client = client
-
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            self._client = dynamodb_client()
-        return self._client
 
     def all(self) -> list[SupporterRecord]:
         """Every supporter (the roster is small: tens, at most a few thousand)."""
@@ -289,7 +289,7 @@ def _cancellation_codes(error: ClientError) -> list[str]:
     return [str(reason.get("Code", "None")) for reason in reasons]
 
 
-class Assignments:
+class Assignments(_UsesDynamoDB):
     """Moves requests through their states; the one place that writes them after creation."""
 
     def __init__(
@@ -298,12 +298,6 @@ class Assignments:
         self.requests_table = requests_table
         self.supporters_table = supporters_table
         self._client = client
-
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            self._client = dynamodb_client()
-        return self._client
 
     def transition(self, request_id: str, *, release_supporter: str | None = None, **kwargs: Any) -> None:
         """One conditional write. Raises `Conflict` if the request moved on meanwhile.
@@ -380,7 +374,7 @@ class Assignments:
             raise
 
 
-class GroupRepository:
+class GroupRepository(_UsesDynamoDB):
     """The BIPOC group's own table: one item per session (its counters and its reminder) and one per
     registration, keyed (`session_id`, `item_id`). Never the Requests table.
 
@@ -391,12 +385,6 @@ class GroupRepository:
     def __init__(self, table: str, client: DynamoDBClient | None = None) -> None:
         self.table = table
         self._client = client
-
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            self._client = dynamodb_client()
-        return self._client
 
     @staticmethod
     def _key(session_id: str, item_id: str) -> dict[str, Any]:
