@@ -286,6 +286,11 @@ def test_decline_rematches_and_tells_the_old_supporter(stack: Any, pipeline: Pip
     assert moved["statusCode"] == 409
     assert REQUESTER["email"] not in moved["body"]
     assert link("POST", token, {"action": "acknowledge"})["statusCode"] == 409
+    # Not even a form that needs another look shows them the person any more.
+    again = link("POST", token, {"action": "close"})
+    assert again["statusCode"] == 409
+    assert REQUESTER["email"] not in again["body"]
+    assert "604 555 0199" not in again["body"]
 
 
 def test_withdraw_releases_the_slot_and_tells_the_supporter(stack: Any, pipeline: Pipeline) -> None:
@@ -302,6 +307,11 @@ def test_withdraw_releases_the_slot_and_tells_the_supporter(stack: Any, pipeline
 
     assert item(stack, reference)["status"] == "withdrawn"
     assert open_counts(stack)[supporter] == 0
+    # The supporter's link no longer opens the person's details.
+    supporter_token = token_in(inbox(pipeline, f"{supporter}@example.org")[0])
+    gone = link("GET", supporter_token)
+    assert gone["statusCode"] == 409
+    assert REQUESTER["email"] not in gone["body"]
     assert len(inbox(pipeline, f"{supporter}@example.org")) == 2
     assert link("POST", requester_token, {"action": "withdraw"})["statusCode"] == 409
 
@@ -400,6 +410,8 @@ def test_bad_links_are_plain_404s(stack: Any, pipeline: Pipeline) -> None:
         timedelta(days=30),
         signing_key(),
     )
+    for html in (True, False):  # a bad link under a bad form is still just a bad link
+        assert link("POST", f"{payload}.{mac[:-2]}AA", {"action": "fly"}, html=html)["statusCode"] == 404
     for bad in (
         "abc",
         "a" * 500,

@@ -15,6 +15,7 @@ from peer_support.actions import ActionForm, StaleAction, allowed_actions, hande
 from peer_support.api.base import Api, FormSpec, html_response, json_response
 from peer_support.deadlines import human_date
 from peer_support.errors import NotFound
+from peer_support.models import Status
 from peer_support.notifications import parse_time, person_role
 from peer_support.repository import Assignments, RequestsRepository
 from peer_support.settings import get_settings
@@ -84,6 +85,11 @@ def _page(claims: LinkClaims, item: dict[str, Any], errors: dict[str, str], valu
     )
 
 
+def _token_of(api: Api) -> LinkClaims:
+    """The link's claims: checked before the body, so a bad link is a 404 whatever was posted."""
+    return _claims(api.current_event.path.rsplit("/", 1)[-1])
+
+
 def action_url() -> str:
     return f"{app.base_path()}{app.current_event.path}"
 
@@ -98,17 +104,32 @@ def _record_view(claims: LinkClaims, item: dict[str, Any]) -> None:
     )
 
 
+def _may_see(claims: LinkClaims, item: dict[str, Any]) -> None:
+    """A supporter sees a person's details only while the case is theirs and open."""
+    if claims.role != "supporter":
+        return
+    if not holds_case(claims, item):
+        raise StaleAction("moved")
+    if item["status"] not in (Status.MATCHED, Status.CONTACTED):
+        raise StaleAction("already_done")
+
+
 def close_form_again(api: Api, values: dict[str, Any], errors: dict[str, str]) -> Response[str]:
     """The case page again, with what to change in the closing form."""
-    token = api.current_event.path.rsplit("/", 1)[-1]
-    claims = _claims(token)
-    item = _request(claims)
+    try:
+        claims = _claims(api.current_event.path.rsplit("/", 1)[-1])
+        item = _request(claims)
+        _may_see(claims, item)
+    except StaleAction as error:
+        response: Response[str] = stale(error)
+        return response
+    _record_view(claims, item)
     return html_response(_page(claims, item, errors, values), HTTPStatus.UNPROCESSABLE_ENTITY)
 
 
 app = Api(
     max_body_bytes=lambda: get_settings().max_body_bytes,
-    forms={"/actions/{token}": FormSpec(ActionForm, close_form_again)},
+    forms={"/actions/{token}": FormSpec(ActionForm, close_form_again, guard=lambda api: _token_of(api))},
 )
 
 
@@ -128,9 +149,7 @@ def stale(error: StaleAction) -> Response[str]:
 def show(token: Token) -> Response[str]:
     claims = _claims(token)
     item = _request(claims)
-    if not holds_case(claims, item):
-        # A supporter whose case moved on sees nobody's details any more.
-        raise StaleAction("moved")
+    _may_see(claims, item)
     _record_view(claims, item)
     return html_response(_page(claims, item, {}, {}))
 

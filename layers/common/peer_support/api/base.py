@@ -68,6 +68,7 @@ class FormSpec:
     model: type[BaseModel]
     view: Callable[[Api, dict[str, Any], dict[str, str]], Response[str]]
     precheck: Callable[[dict[str, Any]], None] = lambda _: None
+    guard: Callable[[Api], object] = lambda _: None  # e.g. the signed link in the path, checked first
 
 
 def html_response(
@@ -224,12 +225,16 @@ class Api(APIGatewayRestResolver):
         values = values if isinstance(values, dict) else {}
         if spec is not None:
             try:
+                spec.guard(self)
                 spec.precheck(values)
             except DomainError as error:
                 return self.error(error)
         fields = field_errors(errors)
         if spec is not None and self.wants_html():
-            return spec.view(self, values, fields)
+            try:
+                return spec.view(self, values, fields)
+            except DomainError as error:  # a bad link under a bad form: the link's answer comes first
+                return self.error(error)
         return json_response(
             {"error": "validation", "detail": templates.messages()["errors"]["validation"], "fields": fields},
             HTTPStatus.UNPROCESSABLE_ENTITY,

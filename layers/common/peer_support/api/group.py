@@ -120,7 +120,11 @@ app = GroupApi(
     max_body_bytes=lambda: get_group_settings().max_body_bytes,
     forms={
         "/group-registrations": FormSpec(GroupRegistrationForm, group_page, eligibility_first),
-        "/group-registrations/{token}": FormSpec(GroupCancelForm, registration_page_again),
+        "/group-registrations/{token}": FormSpec(
+            GroupCancelForm,
+            registration_page_again,
+            guard=lambda api: _claims(api.current_event.path.rsplit("/", 1)[-1]),
+        ),
     },
 )
 
