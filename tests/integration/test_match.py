@@ -200,7 +200,9 @@ def test_administrator_requeue_matches_again(stack: Any, stream: StreamReader) -
     assert stored["supporter_id"] == "new"
 
 
-def test_a_failing_record_is_reported_alone(stack: Any, stream: StreamReader) -> None:
+def test_a_failing_record_is_reported_alone(
+    stack: Any, stream: StreamReader, caplog: pytest.LogCaptureFixture
+) -> None:
     roster(stack, {"supporter_id": "s1"}, {"supporter_id": "s2"})
     submit()
     submit({**REQUEST, "requester": {"name": "Dr. Two", "email": "two@example.org"}})
@@ -211,4 +213,7 @@ def test_a_failing_record_is_reported_alone(stack: Any, stream: StreamReader) ->
     result = run_match([good, broken])
 
     assert result == {"batchItemFailures": [{"itemIdentifier": broken["dynamodb"]["SequenceNumber"]}]}
+    [failure] = [r for r in caplog.records if r.getMessage() == "stream record failed"]
+    assert failure.__dict__["error_type"] == "ValueError"
+    assert "Dr. Two" not in str(failure.__dict__)
     assert sum(open_counts(stack).values()) == 1

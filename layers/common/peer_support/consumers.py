@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
@@ -15,12 +16,23 @@ from peer_support.assignment import assign_supporter
 from peer_support.repository import Assignments, SupportersRepository, plain
 from peer_support.settings import get_settings
 
+logger = Logger()
+
+
+class _Processor(BatchProcessor):
+    def failure_handler(self, record: Any, exception: Any) -> Any:
+        # Say which item failed and how (its key and the error's type: never the message, which can
+        # quote a person's data), so the on-failure queue's alarm leads somewhere.
+        keys = plain(record.dynamodb.keys) if getattr(record, "dynamodb", None) else {}
+        logger.error("stream record failed", extra={"keys": keys, "error_type": exception[0].__name__})
+        return super().failure_handler(record, exception)
+
 
 # Report every failed record, even when all of them failed, rather than failing the invocation: Lambda
 # then retries from the first failure, and the function's error metric stays for real faults.
 def processor() -> BatchProcessor:
     """A batch processor per invocation: it keeps the batch's state, which no two functions may share."""
-    return BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
+    return _Processor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 
 
 def new_image(record: DynamoDBRecord) -> dict[str, Any]:
