@@ -99,12 +99,21 @@ def test_add_business_days_counts_from_the_local_day() -> None:
 def test_half_way_counts_business_time_only() -> None:
     matched = local(2026, 11, 26, 10)  # Thursday 10:00
     due = contact_deadline(matched, urgent=False)  # Monday 17:00
-    # 14 h of Thursday + 24 h of Friday + 17 h of Monday = 55 h; half is 27.5 h: Friday 13:30.
+    # Office hours: 7 h of Thursday + 8 h of Friday + 8 h of Monday = 23 h; half is 11.5 h: Friday 13:30.
     assert business_midpoint(matched, due).astimezone(PROGRAM_TIMEZONE) == local(2026, 11, 27, 13, 30)
     friday = local(2026, 11, 27, 16)  # Friday afternoon → Tuesday: the reminder is Monday, not Sunday
     assert is_business_day(
         business_midpoint(friday, contact_deadline(friday, False)).astimezone(PROGRAM_TIMEZONE).date()
     )
+
+
+def test_half_way_falls_in_office_hours() -> None:
+    early = local(2026, 11, 26, 6, 24)  # an urgent request matched before the working day
+    due = contact_deadline(early, urgent=True)  # Friday 17:00
+    assert business_midpoint(early, due).astimezone(PROGRAM_TIMEZONE) == local(2026, 11, 26, 17, 0)
+    late = local(2026, 11, 26, 22, 0)  # matched in the evening: counting starts Friday 09:00
+    reminder = business_midpoint(late, contact_deadline(late, urgent=True)).astimezone(PROGRAM_TIMEZONE)
+    assert reminder == local(2026, 11, 27, 13, 0)
 
 
 def test_next_business_morning() -> None:

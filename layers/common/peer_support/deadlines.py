@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 PROGRAM_TIMEZONE = ZoneInfo("America/Vancouver")
+START_OF_DAY = time(9, 0)
 END_OF_DAY = time(17, 0)  # a deadline falls at the close of its business day
 
 
@@ -49,15 +50,15 @@ def contact_deadline(matched_at: datetime, urgent: bool, days: int = 2, urgent_d
     return add_business_days(matched_at, urgent_days if urgent else days)
 
 
-def _business_seconds_by_day(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    """The stretches of [start, end) that fall on business days, as (from, to) in local time."""
+def _business_hours(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """The stretches of [start, end) in office hours (09:00 to 17:00 on business days), local time."""
     local_start, local_end = start.astimezone(PROGRAM_TIMEZONE), end.astimezone(PROGRAM_TIMEZONE)
     stretches = []
     day = local_start.date()
     while day <= local_end.date():
         if is_business_day(day):
-            day_start = datetime.combine(day, time.min, PROGRAM_TIMEZONE)
-            day_end = datetime.combine(day + timedelta(days=1), time.min, PROGRAM_TIMEZONE)
+            day_start = datetime.combine(day, START_OF_DAY, PROGRAM_TIMEZONE)
+            day_end = datetime.combine(day, END_OF_DAY, PROGRAM_TIMEZONE)
             begin, finish = max(day_start, local_start), min(day_end, local_end)
             if begin < finish:
                 stretches.append((begin, finish))
@@ -66,8 +67,9 @@ def _business_seconds_by_day(start: datetime, end: datetime) -> list[tuple[datet
 
 
 def business_midpoint(start: datetime, end: datetime) -> datetime:
-    """The moment half of the business time between `start` and `end` has passed (for reminders)."""
-    stretches = _business_seconds_by_day(start, end)
+    """The moment half of the office hours between `start` and `end` have passed, so a reminder comes
+    during a working day, never at night."""
+    stretches = _business_hours(start, end)
     total = sum((b - a).total_seconds() for a, b in stretches)
     if total <= 0:
         return start + (end - start) / 2
