@@ -90,8 +90,14 @@ def _replace_supporters(server: LocalServer, body: bytes) -> tuple[int, Any]:
         }
     repository = _supporters(server)
     keep = {entry.supporter_id for entry in entries}
+    leaving = [s for s in repository.all() if s.supporter_id not in keep]
+    busy = sorted(s.supporter_id for s in leaving if s.open_count > 0)
+    if busy:
+        # Their cases would lose track of the slots they hold; mark them inactive instead.
+        detail = f"These supporters still have open cases: {', '.join(busy)}. Keep them, with active false."
+        return HTTPStatus.CONFLICT, {"error": "conflict", "detail": detail, "fields": {}}
     repository.upsert(entries)
-    repository.remove([s.supporter_id for s in repository.all() if s.supporter_id not in keep])
+    repository.remove([s.supporter_id for s in leaving])
     return _list_supporters(server, b"")
 
 

@@ -176,3 +176,24 @@ def test_supporters_can_be_read_and_replaced(local_url: str) -> None:
         assert {s["supporter_id"]: s["open_count"] for s in restored} == {
             s["supporter_id"]: s["open_count"] for s in roster
         }
+
+
+def test_a_supporter_with_open_cases_cannot_be_dropped_from_the_roster(local_url: str) -> None:
+    body = {**REQUEST, "requester": {"name": "Dr. Busy Case", "email": "busy.case@example.org"}}
+    status, receipt = post_json(f"{local_url}/requests", body)
+    assert status == 201
+    assert wait_for(lambda: request_item(local_url, receipt["reference"])["status"] == "matched")
+    busy = request_item(local_url, receipt["reference"])["supporter_id"]
+    roster = get_json(f"{local_url}/_local/supporters")
+    without = [as_given(s) for s in roster if s["supporter_id"] != busy]
+
+    status, _, body_bytes = http(
+        "PUT",
+        f"{local_url}/_local/supporters",
+        json.dumps(without).encode(),
+        {"Content-Type": "application/json"},
+    )
+
+    assert status == 409
+    assert busy in json.loads(body_bytes)["detail"]
+    assert busy in {s["supporter_id"] for s in get_json(f"{local_url}/_local/supporters")}
