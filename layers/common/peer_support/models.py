@@ -92,8 +92,14 @@ Phone = Annotated[
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), _printable(True)]
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _Model(BaseModel):
+    # Each model's validator is built on first use, not at import: a handler pays only for the
+    # models it uses (matching never builds the request form, the API never builds the roster).
+    model_config = ConfigDict(defer_build=True)
+
+
+class _Input(_Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class Contact(_Input):
@@ -146,14 +152,14 @@ class RequestForm(_Input):
         return self
 
 
-class SubmissionReceipt(BaseModel):
+class SubmissionReceipt(_Model):
     """What the API answers once a request is stored."""
 
     reference: str = Field(examples=["PS-7K3M-9QXD"])
     status: Literal["pending_match", "pending_consent"]
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(_Model):
     """The contract's error shape. `fields` names each field at fault; values are never echoed."""
 
     error: str
@@ -185,7 +191,7 @@ class RosterEntry(_Input):
 class SupporterRecord(RosterEntry):
     """A supporter as stored: the roster entry plus what the system keeps up to date."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     open_count: int = Field(default=0, ge=0)
     last_assigned_at: str | None = None
@@ -213,7 +219,7 @@ class GroupRegistrationForm(_Input):
     practices_in_bc: bool
 
 
-class GroupReceipt(BaseModel):
+class GroupReceipt(_Model):
     """What the API answers once a registration is stored (or found again for the same person)."""
 
     reference: str = Field(examples=["GR-7K3M-9QXD"])
@@ -224,15 +230,15 @@ class GroupReceipt(BaseModel):
     )
 
 
-class GroupCancelForm(BaseModel):
+class GroupCancelForm(_Model):
     """What the page behind a registration's link posts: giving up the place."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     action: Literal["cancel"]
 
 
-class GroupCancelled(BaseModel):
+class GroupCancelled(_Model):
     """What the API answers once a place is given up."""
 
     reference: str
