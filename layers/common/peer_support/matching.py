@@ -79,7 +79,7 @@ def why_not(need: Need, supporter: SupporterRecord, now: datetime) -> str | None
         return AWAY
     if supporter.open_count >= supporter.max_open:
         return AT_CAPACITY
-    if not need.modalities & {m.value for m in supporter.modalities}:
+    if need.modalities.isdisjoint(supporter.modalities):  # StrEnum members are their values
         return NO_SHARED_MODALITY
     if supporter.supporter_id in need.excluded:
         return EXCLUDED
