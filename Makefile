@@ -16,6 +16,7 @@ help:
 	@echo "make run      the whole system locally at http://127.0.0.1:$(PORT)"
 	@echo "make test     lint, type-check and every test"
 	@echo "make lint     ruff, ruff format --check, mypy, cfn-lint, sam validate --lint"
+	@echo "make bench    every benchmark; writes benchmarks/results.json"
 	@echo "make roster   import a roster CSV: make roster FILE=roster.csv TABLE=<Supporters table>"
 	@echo "make build    sam build (no Docker needed)"
 	@echo "make deploy   sam deploy --guided"
