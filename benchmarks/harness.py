@@ -34,20 +34,12 @@ def moto_stack() -> Iterator[Any]:
 
 
 def clear_caches() -> None:
+    """The handlers' caches, and boto3's default session with any `CallCounter` hooked on it."""
     import boto3
-    from aws_lambda_powertools.utilities import parameters
 
-    from peer_support import delivery, mailer, repository, settings
+    from local_runner import caches
 
-    parameters.clear_caches()  # type: ignore[no-untyped-call]
-    for cached in (
-        settings.get_settings,
-        settings.get_notify_settings,
-        repository.dynamodb_client,
-        mailer.sesv2_client,
-        delivery._exactly_once,
-    ):
-        cached.cache_clear()
+    caches.clear_caches()
     boto3.DEFAULT_SESSION = None
 
 

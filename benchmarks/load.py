@@ -4,56 +4,15 @@ long until every request is matched."""
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = 300
 CLIENTS = 16
-
-
-@contextmanager
-def local_stack() -> Iterator[str]:
-    from local_runner.stack import free_port
-
-    port = free_port()
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "PYTHONPATH": f"{ROOT / 'layers/common'}{os.pathsep}{ROOT}",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local_runner"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            if "is running at" in line:
-                break
-        threading.Thread(target=lambda: [None for _ in process.stdout or []], daemon=True).start()
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def _call(method: str, url: str, body: Any = None) -> Any:
@@ -65,7 +24,9 @@ def _call(method: str, url: str, body: Any = None) -> Any:
 
 
 def main(submissions: int = SUBMISSIONS, clients: int = CLIENTS) -> dict[str, Any]:
-    with local_stack() as url:
+    from local_runner.launch import launched
+
+    with launched({"POWERTOOLS_LOG_LEVEL": "WARNING"}) as url:
         # Enough supporters for everyone: this measures the path, not the roster.
         roster = [
             {

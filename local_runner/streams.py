@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,6 +29,10 @@ class Mapping:
     max_retries: int
     patterns: tuple[Any, ...]
     on_failure_queue: str | None
+
+    def passes(self, record: dict[str, Any]) -> bool:
+        """Whether the FilterCriteria let `record` through (with none, every record goes)."""
+        return not self.patterns or any(p.matches_event(record) for p in self.patterns)
 
 
 def mappings(stack: Stack) -> list[Mapping]:
@@ -73,6 +78,50 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+class StreamReader:
+    """Reads the stream of one event source mapping as Lambda does: what is new on each shard since the
+    last read, shaped as the function receives it, and only what the mapping's filters let through."""
+
+    def __init__(self, mapping: Mapping, region: str, client: Any = None) -> None:
+        self.mapping = mapping
+        self.region = region
+        self.client = client or boto3.client("dynamodbstreams")
+        self.last_read: dict[str, str] = {}  # shard id → sequence number of the last record read
+
+    @classmethod
+    def of(cls, stack: Stack, function: str) -> StreamReader:
+        """The reader of `function`'s stream in the template, from the stream's start."""
+        [mapping] = [m for m in mappings(stack) if m.function == function]
+        return cls(mapping, stack.region)
+
+    def by_shard(self) -> Iterator[list[dict[str, Any]]]:
+        """Each shard's new records that pass the filters, one shard at a time (Lambda never puts two
+        shards' records in one batch)."""
+        stream_arn = self.mapping.stream_arn
+        for shard in self.client.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
+            shard_id = shard["ShardId"]
+            # A fresh iterator after the last record read, on every read: moto replaces a table's stream
+            # shard when it rolls back a cancelled transaction, leaving any iterator kept from before
+            # reading a shard that no longer grows.
+            position: dict[str, Any] = (
+                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": self.last_read[shard_id]}
+                if shard_id in self.last_read
+                else {"ShardIteratorType": "TRIM_HORIZON"}
+            )
+            iterator = self.client.get_shard_iterator(StreamArn=stream_arn, ShardId=shard_id, **position)[
+                "ShardIterator"
+            ]
+            raw = self.client.get_records(ShardIterator=iterator, Limit=1000)["Records"]
+            if raw:
+                self.last_read[shard_id] = raw[-1]["dynamodb"]["SequenceNumber"]
+            records = [lambda_record(r, stream_arn, self.region) for r in raw]
+            yield [r for r in records if self.mapping.passes(r)]
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every new record that passes the filters, as Lambda would deliver it."""
+        return [record for shard in self.by_shard() for record in shard]
+
+
 class StreamPoller:
     """Reads one stream and feeds one function, as its event source mapping would."""
 
@@ -80,9 +129,8 @@ class StreamPoller:
         self.local = local
         self.mapping = mapping
         session = boto3.session.Session()  # a session per thread: clients are not built thread-safely
-        self.streams = session.client("dynamodbstreams")
+        self.reader = StreamReader(mapping, local.region, session.client("dynamodbstreams"))
         self.sqs = session.client("sqs")
-        self.last_read: dict[str, str] = {}  # shard id → sequence number of the last record read
         self.failed_to_destination = 0
 
     def __call__(self, stopping: threading.Event) -> None:
@@ -96,38 +144,11 @@ class StreamPoller:
     def poll_once(self) -> int:
         """Read what is new on every shard and deliver it; returns the number of records delivered."""
         delivered = 0
-        for shard in self.streams.describe_stream(StreamArn=self.mapping.stream_arn)["StreamDescription"][
-            "Shards"
-        ]:
-            shard_id = shard["ShardId"]
-            # A fresh iterator after the last record read, on every poll: moto replaces a table's stream
-            # shard when it rolls back a cancelled transaction, leaving any iterator kept from before
-            # reading a shard that no longer grows.
-            if shard_id in self.last_read:
-                iterator = self.streams.get_shard_iterator(
-                    StreamArn=self.mapping.stream_arn,
-                    ShardId=shard_id,
-                    ShardIteratorType="AFTER_SEQUENCE_NUMBER",
-                    SequenceNumber=self.last_read[shard_id],
-                )["ShardIterator"]
-            else:
-                iterator = self.streams.get_shard_iterator(
-                    StreamArn=self.mapping.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
-            response = self.streams.get_records(ShardIterator=iterator, Limit=1000)
-            if response["Records"]:
-                self.last_read[shard_id] = response["Records"][-1]["dynamodb"]["SequenceNumber"]
-            records = [
-                lambda_record(r, self.mapping.stream_arn, self.local.region) for r in response["Records"]
-            ]
-            wanted = [r for r in records if self._passes_filters(r)]
+        for wanted in self.reader.by_shard():
             for start in range(0, len(wanted), self.mapping.batch_size):
                 self.deliver(wanted[start : start + self.mapping.batch_size])
             delivered += len(wanted)
         return delivered
-
-    def _passes_filters(self, record: dict[str, Any]) -> bool:
-        return not self.mapping.patterns or any(p.matches_event(record) for p in self.mapping.patterns)
 
     def deliver(self, batch: list[dict[str, Any]]) -> None:
         """Invoke until the batch succeeds, retrying from the first failed record, then give up to the

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from local_runner.caches import clear_caches
+
 # Set before any handler module is imported: Powertools reads these when its objects are built.
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "PhysicianPeerSupport")
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "peer_support_tests")
@@ -82,23 +84,6 @@ def stack(aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
         for name, value in created.function_environment(function).items():
             if name != "POWERTOOLS_SERVICE_NAME":
                 monkeypatch.setenv(name, value)
-    _clear_caches()
+    clear_caches()  # each test has its own AWS
     yield created
-    _clear_caches()
-
-
-def _clear_caches() -> None:
-    """Clients, settings and the secret are cached per process, as in Lambda; each test has its own AWS."""
-    from aws_lambda_powertools.utilities import parameters
-
-    from peer_support import delivery, mailer, repository, settings
-
-    parameters.clear_caches()  # type: ignore[no-untyped-call]
-    for cached in (
-        settings.get_settings,
-        settings.get_notify_settings,
-        repository.dynamodb_client,
-        mailer.sesv2_client,
-        delivery._exactly_once,
-    ):
-        cached.cache_clear()
+    clear_caches()

@@ -12,59 +12,32 @@ import json
 import os
 import shutil
 import subprocess
-import sys
-import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from local_runner.stack import free_port
+from local_runner.launch import StackDidNotStart, launched
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, unavailable
 
-ROOT = Path(__file__).resolve().parents[2]
 LOG: list[str] = []  # everything the local stack printed after start-up
+T = TypeVar("T")
 
 
 @contextlib.contextmanager
 def local_stack() -> Iterator[str]:
     """`python -m local_runner` on a free port, as `make run` starts it; yields its URL."""
-    port = free_port()
-    env = {**os.environ, "PORT": str(port), "PYTHONPATH": f"{ROOT / 'layers/common'}{os.pathsep}{ROOT}"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local_runner"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
     try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            if "is running at" in line:
-                break
-            if time.monotonic() > deadline:
-                pytest.fail("the local stack did not start within 60 s")
-        else:
-            pytest.fail(f"the local stack exited with {process.wait()}")
-        # Keep draining its output so it never blocks on a full pipe; tests may read it.
-        threading.Thread(target=lambda: LOG.extend(process.stdout or []), daemon=True).start()
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        with launched(log=LOG) as url:
+            yield url
+    except StackDidNotStart as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="session")
@@ -96,6 +69,50 @@ def get_json(url: str) -> Any:
     status, _, body = http("GET", url)
     assert status == 200, body
     return json.loads(body)
+
+
+def wait_for(predicate: Callable[[], T], seconds: float = 5.0) -> T:
+    """Poll until `predicate` gives something truthy, or give its last answer after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if value := predicate():
+            return value
+        time.sleep(0.1)
+    return predicate()
+
+
+def requests_now(url: str) -> list[dict[str, Any]]:
+    """Every request the local stack holds (`GET /_local/requests`)."""
+    items: list[dict[str, Any]] = get_json(f"{url}/_local/requests")
+    return items
+
+
+def request_item(url: str, reference: str) -> dict[str, Any]:
+    [item] = [i for i in requests_now(url) if i["request_id"] == reference]
+    return item
+
+
+def all_emails(url: str) -> list[dict[str, str]]:
+    """Every email the local stack has sent (`GET /_local/emails`)."""
+    emails: list[dict[str, str]] = get_json(f"{url}/_local/emails")
+    return emails
+
+
+def emails_about(url: str, reference: str, to: str | None = None) -> list[dict[str, str]]:
+    """The emails about `reference` (it is in every subject), to `to` if given."""
+    return [
+        e
+        for e in all_emails(url)
+        if reference in e["subject"] and (to is None or e["to"].casefold() == to.casefold())
+    ]
+
+
+def move_clock(url: str, **body: Any) -> str:
+    """Move the local stack's one clock (`POST /_local/clock`); returns the new time."""
+    status, answer = post_json(f"{url}/_local/clock", body)
+    assert status == 200, answer
+    now: str = answer["now"]
+    return now
 
 
 # -- the browser, for the tests marked `browser` --

@@ -7,48 +7,22 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.conftest import get_json, local_stack, post_json
+from tests.e2e.conftest import emails_about, local_stack, move_clock, post_json, request_item, wait_for
 
 pytestmark = pytest.mark.e2e
 
 ADMIN = "program-admin@example.org"
+WAIT_SECONDS = 6.0
 
 
 @pytest.fixture(scope="module")
 def url() -> Iterator[str]:
     with local_stack() as started:
         yield started
-
-
-def wait_for(predicate: Callable[[], Any], seconds: float = 6.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if value := predicate():
-            return value
-        time.sleep(0.1)
-    return predicate()
-
-
-def request_item(url: str, reference: str) -> dict[str, Any]:
-    items: list[dict[str, Any]] = get_json(f"{url}/_local/requests")
-    [item] = [i for i in items if i["request_id"] == reference]
-    return item
-
-
-def emails_about(url: str, reference: str) -> list[dict[str, Any]]:
-    return [e for e in get_json(f"{url}/_local/emails") if reference in e["subject"]]
-
-
-def move_clock(url: str, **body: Any) -> str:
-    status, answer = post_json(f"{url}/_local/clock", body)
-    assert status == 200, answer
-    now: str = answer["now"]
-    return now
 
 
 def test_reminder_breach_and_reassignment_happen_once_each(url: str) -> None:
@@ -67,7 +41,7 @@ def test_reminder_breach_and_reassignment_happen_once_each(url: str) -> None:
     )
     assert status == 201
     reference = receipt["reference"]
-    matched = wait_for(lambda: request_item(url, reference)["status"] == "matched")
+    matched = wait_for(lambda: request_item(url, reference)["status"] == "matched", WAIT_SECONDS)
     assert matched
     item = request_item(url, reference)
     first = item["supporter_id"]
@@ -76,10 +50,14 @@ def test_reminder_breach_and_reassignment_happen_once_each(url: str) -> None:
 
     move_clock(url, advance_hours=1)  # nothing due yet
     move_clock(url, advance_hours=100)  # Monday 28th, 15:00: past half-way, before the deadline
-    assert wait_for(lambda: any("Reminder" in e["subject"] for e in emails_about(url, reference)))
+    assert wait_for(
+        lambda: any("Reminder" in e["subject"] for e in emails_about(url, reference)), WAIT_SECONDS
+    )
     move_clock(url, advance_hours=1)  # another sweep: no second reminder
     move_clock(url, advance_hours=27)  # Tuesday 29th, 18:00: past the deadline
-    moved = wait_for(lambda: request_item(url, reference).get("supporter_id") not in (None, first))
+    moved = wait_for(
+        lambda: request_item(url, reference).get("supporter_id") not in (None, first), WAIT_SECONDS
+    )
     assert moved, request_item(url, reference)
     move_clock(url, advance_hours=1)
     time.sleep(1.5)  # let the stream consumers settle

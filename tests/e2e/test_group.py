@@ -10,19 +10,20 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from tests.e2e.conftest import get_json, http, local_stack, post_json
+from tests.e2e.conftest import all_emails, http, local_stack, move_clock, post_json, wait_for
 
 pytestmark = pytest.mark.e2e
 
 FACILITATOR = "group-facilitator@example.org"
 JOIN_URL = "https://meet.example.org/bipoc-physician-peer-support-group"
 SESSION_START = "2026-03-09T19:15:00-07:00"
+WAIT_SECONDS = 10.0
 
 
 @pytest.fixture(scope="module")
@@ -31,28 +32,8 @@ def url() -> Iterator[str]:
         yield started
 
 
-def wait_for(predicate: Callable[[], Any], seconds: float = 10.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if value := predicate():
-            return value
-        time.sleep(0.1)
-    return predicate()
-
-
-def move_clock(url: str, **body: Any) -> str:
-    status, answer = post_json(f"{url}/_local/clock", body)
-    assert status == 200, answer
-    now: str = answer["now"]
-    return now
-
-
 def emails(url: str, to: str | None = None, subject: str = "") -> list[dict[str, Any]]:
-    return [
-        e
-        for e in get_json(f"{url}/_local/emails")
-        if (to is None or e["to"] == to) and e["subject"].startswith(subject)
-    ]
+    return [e for e in all_emails(url) if (to is None or e["to"] == to) and e["subject"].startswith(subject)]
 
 
 def member(i: int) -> dict[str, Any]:
@@ -96,8 +77,8 @@ def test_register_fill_the_session_give_a_place_up_and_be_reminded_once(url: str
     assert post_json(f"{url}/group-registrations", member(15)) == (201, receipts[-1][1])
 
     # Everyone hears, and so does the facilitator
-    assert wait_for(lambda: len(emails(url, FACILITATOR)) == 16), len(emails(url, FACILITATOR))
-    assert wait_for(lambda: all(emails(url, f"local{i}@example.org") for i in range(16)))
+    assert wait_for(lambda: len(emails(url, FACILITATOR)) == 16, WAIT_SECONDS), len(emails(url, FACILITATOR))
+    assert wait_for(lambda: all(emails(url, f"local{i}@example.org") for i in range(16)), WAIT_SECONDS)
     [waitlisted] = emails(url, "local15@example.org")
     assert waitlisted["subject"].startswith("You are on the waitlist")
     [confirmation] = emails(url, "local3@example.org")
@@ -115,7 +96,7 @@ def test_register_fill_the_session_give_a_place_up_and_be_reminded_once(url: str
     )
     assert status == 200, body
     assert "<h1>Your place is given up</h1>" in body.decode()
-    promoted = wait_for(lambda: emails(url, "local15@example.org", "A place opened up"))
+    promoted = wait_for(lambda: emails(url, "local15@example.org", "A place opened up"), WAIT_SECONDS)
     assert promoted, emails(url, "local15@example.org")
     assert JOIN_URL in promoted[0]["text"]
 
@@ -126,7 +107,9 @@ def test_register_fill_the_session_give_a_place_up_and_be_reminded_once(url: str
 
     # 12:05: the sweep takes the reminder step, and everyone holding a place hears once
     move_clock(url, now="2026-03-09T19:05:00Z")
-    assert wait_for(lambda: len(emails(url, subject="Today:")) >= 15), len(emails(url, subject="Today:"))
+    assert wait_for(lambda: len(emails(url, subject="Today:")) >= 15, WAIT_SECONDS), len(
+        emails(url, subject="Today:")
+    )
     for _ in range(3):  # later sweeps remind nobody again
         move_clock(url, advance_hours=0.25)
     time.sleep(1.5)  # let the stream consumer settle

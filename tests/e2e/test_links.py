@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -28,11 +28,18 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from peer_support.deadlines import human_date
 from peer_support.notifications import parse_time
 from tests.e2e.browser import fresh_page, serious_violations
-from tests.e2e.conftest import get_json, http, post_json
+from tests.e2e.conftest import (
+    all_emails,
+    emails_about,
+    get_json,
+    http,
+    post_json,
+    request_item,
+    requests_now,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.e2e]
-
-T = TypeVar("T")
 
 ADMIN = "program-admin@example.org"
 SETTLE_SECONDS = 1.5  # stream consumers poll every 0.2 s: after this, a late duplicate would be here
@@ -41,27 +48,6 @@ HTML_FORM = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "tex
 
 
 # -- the local stack over HTTP --
-
-
-def wait_for(predicate: Callable[[], T], seconds: float = 5.0) -> T:
-    """Poll until `predicate` gives something truthy, or give its last answer after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    return predicate()
-
-
-def requests_now(local_url: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = get_json(f"{local_url}/_local/requests")
-    return items
-
-
-def request_item(local_url: str, reference: str) -> dict[str, Any]:
-    [item] = [i for i in requests_now(local_url) if i["request_id"] == reference]
-    return item
 
 
 def wait_for_item(
@@ -94,20 +80,6 @@ def put_roster(local_url: str, entries: list[dict[str, Any]]) -> None:
         {"Content-Type": "application/json"},
     )
     assert status == 200, body
-
-
-def all_emails(local_url: str) -> list[dict[str, str]]:
-    emails: list[dict[str, str]] = get_json(f"{local_url}/_local/emails")
-    return emails
-
-
-def emails_about(local_url: str, reference: str, to: str | None = None) -> list[dict[str, str]]:
-    """The emails about `reference` (it is in every subject), to `to` if given."""
-    return [
-        e
-        for e in all_emails(local_url)
-        if reference in e["subject"] and (to is None or e["to"].casefold() == to.casefold())
-    ]
 
 
 def wait_for_email(local_url: str, reference: str, to: str, subject_starts: str) -> dict[str, str]:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 
-from tests.e2e.conftest import get_json, http, post_json
+from tests.e2e.conftest import get_json, http, post_json, request_item, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -88,22 +87,6 @@ def test_openapi_document(local_url: str) -> None:
 def test_unknown_route_is_refused_like_api_gateway(local_url: str) -> None:
     status, _, _ = http("GET", f"{local_url}/admin")
     assert status == 403
-
-
-def wait_for(predicate: Callable[[], Any], seconds: float = 5.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    return predicate()
-
-
-def request_item(local_url: str, reference: str) -> dict[str, Any]:
-    items: list[dict[str, Any]] = get_json(f"{local_url}/_local/requests")
-    [item] = [i for i in items if i["request_id"] == reference]
-    return item
 
 
 def test_a_request_is_matched_within_two_seconds(local_url: str) -> None:

@@ -10,8 +10,8 @@ import boto3
 import pytest
 
 from local_runner.lambdas import invoke
+from local_runner.streams import StreamReader
 from tests.conftest import api_event
-from tests.integration.conftest import StreamReader
 
 REQUEST: dict[str, Any] = {
     "kind": "self",
@@ -25,7 +25,7 @@ REQUEST: dict[str, Any] = {
 
 @pytest.fixture
 def stream(stack: Any) -> StreamReader:
-    return StreamReader(stack, "MatchFunction")
+    return StreamReader.of(stack, "MatchFunction")
 
 
 def submit(body: dict[str, Any] | None = None) -> str:

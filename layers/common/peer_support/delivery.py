@@ -3,34 +3,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
-
-from peer_support import clock
+from peer_support import clock, outbox
 from peer_support.deadlines import human_date
-from peer_support.mailer import Envelope, PermanentSendError, send_email
 from peer_support.notifications import Notice, parse_time
+from peer_support.outbox import Recipient
 from peer_support.repository import RequestsRepository, SupportersRepository
 from peer_support.settings import NotifySettings, get_notify_settings
 from peer_support.signing import Role, issue_link, signing_key
-from peer_support.templates import render_email
-
-logger = Logger()
-metrics = Metrics()
-
-# How long a sent email is remembered: longer than any stream record can be retried.
-REMEMBER_SENT_SECONDS = 7 * 24 * 3600
-
-
-@dataclass(frozen=True)
-class Recipient:
-    role: str
-    address: str
 
 
 def recipients(notice: Notice, item: dict[str, Any], settings: NotifySettings) -> list[Recipient]:
@@ -73,54 +56,21 @@ def email_context(notice: Notice, item: dict[str, Any], settings: NotifySettings
 
 
 @cache
-def _exactly_once() -> Any:
-    """`deliver` wrapped in Powertools idempotency, keyed on (request, version, kind, recipient)."""
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
-        IdempotencyConfig,
-        idempotent_function,
-    )
-
-    from peer_support.repository import dynamodb_client
-
-    settings = get_notify_settings()
-    config = IdempotencyConfig(
-        event_key_jmespath="[request_id, version, kind, to]",
-        raise_on_no_idempotency_key=True,
-        expires_after_seconds=REMEMBER_SENT_SECONDS,
-        hash_function="sha256",  # the key holds an address; only its digest is stored
-    )
-    persistence = DynamoDBPersistenceLayer(
-        table_name=settings.idempotency_table, boto3_client=dynamodb_client()
-    )
-    return config, idempotent_function(
-        data_keyword_argument="delivery", persistence_store=persistence, config=config
-    )(_deliver)
+def _exactly_once() -> outbox.ExactlyOnce:
+    """`_deliver` wrapped in Powertools idempotency, keyed on (request, version, kind, recipient)."""
+    table = get_notify_settings().idempotency_table
+    return outbox.exactly_once(_deliver, "[request_id, version, kind, to]", table)
 
 
 def idempotency_config() -> Any:
-    config, _ = _exactly_once()
-    return config
+    return _exactly_once().config
 
 
 def _deliver(delivery: dict[str, Any]) -> dict[str, Any]:
     settings = get_notify_settings()
-    email = render_email(delivery["kind"], **delivery["context"])
-    envelope = Envelope(settings.sender_email, delivery["to"], settings.program_name)
-    try:
-        message_id = send_email(envelope, email, settings.configuration_set)
-    except PermanentSendError as error:
-        # Kept off the shard: record it on the request (role only, never the address) and tell the admin.
-        logger.warning(
-            "email undeliverable",
-            extra={
-                "reference": delivery["request_id"],
-                "email_kind": delivery["kind"],
-                "code": error.code,
-                "recipient_role": delivery["role"],
-            },
-        )
-        metrics.add_metric(name="EmailsUndeliverable", unit=MetricUnit.Count, value=1)
+    result = outbox.send(delivery, settings, reference=delivery["request_id"], metric="Emails")
+    if result["status"] == "undeliverable":
+        # Recorded on the request (role only, never the address), and the admin is told.
         RequestsRepository(settings.requests_table).note(
             delivery["request_id"],
             clock.iso(clock.now()),
@@ -132,23 +82,13 @@ def _deliver(delivery: dict[str, Any]) -> dict[str, Any]:
             alert = Notice("email_undeliverable", "admin", {"recipient_role": delivery["role"]})
             item = {"request_id": delivery["request_id"], "created_at": clock.iso(clock.now())}
             send_notice(alert, item, int(delivery["version"]))
-        return {"status": "undeliverable"}
-    logger.info(
-        "email sent",
-        extra={
-            "reference": delivery["request_id"],
-            "email_kind": delivery["kind"],
-            "recipient_role": delivery["role"],
-        },
-    )
-    metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=1)
-    return {"status": "sent", "message_id": message_id}
+    return result
 
 
 def send_notice(notice: Notice, item: dict[str, Any], version: int) -> None:
     """Send `notice` to each of its recipients, once each whatever the redeliveries."""
     settings = get_notify_settings()
-    _, deliver = _exactly_once()
+    deliver = _exactly_once().deliver
     context = email_context(notice, item, settings)
     for recipient in recipients(notice, item, settings):
         deliver(

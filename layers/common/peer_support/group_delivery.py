@@ -1,38 +1,26 @@
 """The group's emails to real addresses, each sent exactly once per (registration, version, kind,
-recipient) under the stream's at-least-once delivery: the same Powertools idempotency as `delivery`,
-in a namespace of its own."""
+recipient) under the stream's at-least-once delivery: the same `outbox` as `delivery`, in a namespace of
+its own."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools import Logger
 
+from peer_support import outbox
 from peer_support.group import describe, session_of
 from peer_support.group_notifications import GroupNotice
-from peer_support.mailer import Envelope, PermanentSendError, send_email
+from peer_support.outbox import Recipient
 from peer_support.repository import GroupRepository
 from peer_support.settings import GroupNotifySettings, get_group_notify_settings
 from peer_support.signing import issue_group_link, signing_key
-from peer_support.templates import render_email
 
 logger = Logger()
-metrics = Metrics()
-
-# How long a sent email is remembered: longer than any stream record can be retried.
-REMEMBER_SENT_SECONDS = 7 * 24 * 3600
 
 # The emails that tell a registrant how to join (a place is theirs).
 JOINING = frozenset({"group_registered", "group_promoted", "group_reminder"})
-
-
-@dataclass(frozen=True)
-class Recipient:
-    role: str
-    address: str
 
 
 def recipients(notice: GroupNotice, item: dict[str, Any], settings: GroupNotifySettings) -> list[Recipient]:
@@ -79,62 +67,29 @@ def email_context(notice: GroupNotice, item: dict[str, Any], settings: GroupNoti
 
 
 @cache
-def _exactly_once() -> Any:
-    """`deliver` wrapped in Powertools idempotency, keyed on (registration, version, kind, recipient)."""
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
-        IdempotencyConfig,
-        idempotent_function,
-    )
-
-    from peer_support.repository import dynamodb_client
-
-    settings = get_group_notify_settings()
-    config = IdempotencyConfig(
-        event_key_jmespath="[registration, version, kind, to]",
-        raise_on_no_idempotency_key=True,
-        expires_after_seconds=REMEMBER_SENT_SECONDS,
-        hash_function="sha256",  # the key holds an address; only its digest is stored
-    )
-    persistence = DynamoDBPersistenceLayer(
-        table_name=settings.idempotency_table, boto3_client=dynamodb_client()
-    )
-    return config, idempotent_function(
-        data_keyword_argument="delivery", persistence_store=persistence, config=config
-    )(_deliver)
+def _exactly_once() -> outbox.ExactlyOnce:
+    """`_deliver` wrapped in Powertools idempotency, keyed on (registration, version, kind, recipient)."""
+    table = get_group_notify_settings().idempotency_table
+    return outbox.exactly_once(_deliver, "[registration, version, kind, to]", table)
 
 
 def idempotency_config() -> Any:
-    config, _ = _exactly_once()
-    return config
+    return _exactly_once().config
 
 
 def _deliver(delivery: dict[str, Any]) -> dict[str, Any]:
     settings = get_group_notify_settings()
-    email = render_email(delivery["kind"], **delivery["context"])
-    envelope = Envelope(settings.sender_email, delivery["to"], settings.program_name)
-    log = {
-        "reference": delivery["context"]["reference"],
-        "email_kind": delivery["kind"],
-        "recipient_role": delivery["role"],
-    }
-    try:
-        message_id = send_email(envelope, email, settings.configuration_set)
-    except PermanentSendError as error:
-        # Kept off the shard: the administrator is told which registration (never the address).
-        logger.warning("email undeliverable", extra={**log, "code": error.code})
-        metrics.add_metric(name="GroupEmailsUndeliverable", unit=MetricUnit.Count, value=1)
-        if delivery["role"] != "administrator":
-            alert = GroupNotice("group_undeliverable", "admin", {"recipient_role": delivery["role"]})
-            _send(alert, delivery["item"], int(delivery["version"]), settings)
-        return {"status": "undeliverable"}
-    logger.info("email sent", extra=log)
-    metrics.add_metric(name="GroupEmailsSent", unit=MetricUnit.Count, value=1)
-    return {"status": "sent", "message_id": message_id}
+    reference = delivery["context"]["reference"]
+    result = outbox.send(delivery, settings, reference=reference, metric="GroupEmails")
+    if result["status"] == "undeliverable" and delivery["role"] != "administrator":
+        # The administrator is told which registration (never the address).
+        alert = GroupNotice("group_undeliverable", "admin", {"recipient_role": delivery["role"]})
+        _send(alert, delivery["item"], int(delivery["version"]), settings)
+    return result
 
 
 def _send(notice: GroupNotice, item: dict[str, Any], version: int, settings: GroupNotifySettings) -> None:
-    _, deliver = _exactly_once()
+    deliver = _exactly_once().deliver
     context = email_context(notice, item, settings)
     # An alert about this email, should it bounce, needs the registration's keys and nothing personal.
     keys = {"session_id": item["session_id"], "reference": item["reference"]}

@@ -11,7 +11,7 @@ import boto3
 
 from local_runner.lambdas import invoke
 from local_runner.stack import sent_emails
-from local_runner.streams import lambda_record, mappings
+from local_runner.streams import StreamReader
 from local_runner.template import Stack
 from tests.conftest import api_event
 
@@ -93,51 +93,11 @@ def session_item(stack: Stack, session_id: str) -> dict[str, Any]:
     return found
 
 
-class GroupStreamReader:
-    """Reads the Group table's stream for its consumer, keeping only what the FilterCriteria let through.
-
-    Unlike `tests.integration.conftest.StreamReader` it takes a fresh iterator after the last record on
-    every read: the waitlist path cancels a transaction, and moto's rollback replaces the table's stream
-    shard, which a kept iterator would never see grow again (the local runner's poller does the same).
-    """
-
-    def __init__(self, stack: Stack, function: str = "GroupNotifyFunction") -> None:
-        [self.mapping] = [m for m in mappings(stack) if m.function == function]
-        self.client = boto3.client("dynamodbstreams")
-        self.region = stack.region
-        self.last_read: dict[str, str] = {}
-
-    def records(self) -> list[dict[str, Any]]:
-        out = []
-        description = self.client.describe_stream(StreamArn=self.mapping.stream_arn)["StreamDescription"]
-        for shard in description["Shards"]:
-            shard_id = shard["ShardId"]
-            if shard_id in self.last_read:
-                iterator = self.client.get_shard_iterator(
-                    StreamArn=self.mapping.stream_arn,
-                    ShardId=shard_id,
-                    ShardIteratorType="AFTER_SEQUENCE_NUMBER",
-                    SequenceNumber=self.last_read[shard_id],
-                )["ShardIterator"]
-            else:
-                iterator = self.client.get_shard_iterator(
-                    StreamArn=self.mapping.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
-            raw = self.client.get_records(ShardIterator=iterator)["Records"]
-            if raw:
-                self.last_read[shard_id] = raw[-1]["dynamodb"]["SequenceNumber"]
-            for each in raw:
-                record = lambda_record(each, self.mapping.stream_arn, self.region)
-                if any(pattern.matches_event(record) for pattern in self.mapping.patterns):
-                    out.append(record)
-        return out
-
-
 class GroupPipeline:
     """The group's stream consumer run to quiescence, as its event source mapping would run it."""
 
     def __init__(self, stack: Stack) -> None:
-        self.reader = GroupStreamReader(stack)
+        self.reader = StreamReader.of(stack, "GroupNotifyFunction")
         self.region = stack.region
         self.delivered: list[dict[str, Any]] = []
 

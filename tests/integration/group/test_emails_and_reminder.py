@@ -222,7 +222,7 @@ def test_the_sweep_reads_only_the_sessions_that_are_due(
 def test_an_address_that_bounces_tells_the_administrator(
     group_stack: Any, frozen: Any, pipeline: GroupPipeline, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from peer_support import group_delivery, mailer
+    from peer_support import mailer, outbox
     from peer_support.mailer import PermanentSendError
 
     original = mailer.send_email
@@ -232,7 +232,7 @@ def test_an_address_that_bounces_tells_the_administrator(
             raise PermanentSendError("MessageRejected")
         return original(envelope, email, configuration_set)
 
-    monkeypatch.setattr(group_delivery, "send_email", refuse_one)
+    monkeypatch.setattr(outbox, "send_email", refuse_one)
     receipt = register(person("b", email="bounce@example.org"))
     pipeline.run()
     [alert] = pipeline.emails(ADMIN)

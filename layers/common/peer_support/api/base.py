@@ -122,10 +122,17 @@ def _unreadable(errors: list[Any]) -> bool:
 class Api(APIGatewayRestResolver):
     """`APIGatewayRestResolver` with validation, plus what API Gateway cannot check for us."""
 
-    def __init__(self, max_body_bytes: Callable[[], int], forms: Mapping[str, FormSpec]):
+    def __init__(
+        self,
+        max_body_bytes: Callable[[], int],
+        forms: Mapping[str, FormSpec],
+        not_eligible_page: str = "pages/not_eligible.html",
+    ):
         super().__init__(enable_validation=True)
         self._max_body_bytes = max_body_bytes
         self._forms = dict(forms)
+        # The kind page for someone this service is not for (the group has its own).
+        self._not_eligible_page = not_eligible_page
         self.exception_handler(RequestValidationError)(self._on_request_validation)
         self.exception_handler(ValidationError)(self._on_model_validation)
         self.exception_handler(RequestUnsupportedContentType)(lambda _: self.error(UnsupportedMediaType()))
@@ -202,7 +209,7 @@ class Api(APIGatewayRestResolver):
         else:
             detail = text[code]
         if self.wants_html() if html is None else html:
-            page = "pages/not_eligible.html" if isinstance(error, NotEligible) else "pages/error.html"
+            page = self._not_eligible_page if isinstance(error, NotEligible) else "pages/error.html"
             reason = error.reason if isinstance(error, NotEligible) else code
             base = self.base_path() if base is None else base
             return html_response(templates.render(page, base=base, code=reason, detail=detail), status)

@@ -13,7 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from peer_support import clock, templates
 from peer_support.api.base import Api, FormSpec, html_response, json_response
-from peer_support.errors import DomainError, NotEligible, NotFound
+from peer_support.errors import NotFound
 from peer_support.group import SessionStarted, check_group_eligibility, describe, next_session, session_of
 from peer_support.group_registrations import cancel, register
 from peer_support.models import (
@@ -33,28 +33,6 @@ metrics = Metrics()
 
 # Any string: whatever is wrong with a token earns the same plain 404, never a hint of what.
 Token = Annotated[str, Path(description="The signed token from the registration's link")]
-
-
-class GroupApi(Api):
-    """The shared resolver, with the group's own kind page for someone the group is not for."""
-
-    def error(
-        self,
-        error: DomainError,
-        fields: dict[str, str] | None = None,
-        *,
-        html: bool | None = None,
-        base: str | None = None,
-    ) -> Response[str]:
-        if isinstance(error, NotEligible) and (self.wants_html() if html is None else html):
-            page = templates.render(
-                "pages/group_not_eligible.html",
-                base=self.base_path() if base is None else base,
-                code=error.reason,
-                detail=templates.messages()["not_eligible"][error.reason],
-            )
-            return html_response(page, HTTPStatus.UNPROCESSABLE_ENTITY)
-        return super().error(error, fields, html=html, base=base)
 
 
 def _repository() -> GroupRepository:
@@ -116,7 +94,7 @@ def registration_page_again(api: Api, values: dict[str, Any], errors: dict[str, 
     )
 
 
-app = GroupApi(
+app = Api(
     max_body_bytes=lambda: get_group_settings().max_body_bytes,
     forms={
         "/group-registrations": FormSpec(GroupRegistrationForm, group_page, eligibility_first),
@@ -126,6 +104,8 @@ app = GroupApi(
             guard=lambda api: _claims(api.current_event.path.rsplit("/", 1)[-1]),
         ),
     },
+    # Someone the group is not for gets the group's own kind page.
+    not_eligible_page="pages/group_not_eligible.html",
 )
 
 
