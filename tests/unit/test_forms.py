@@ -45,3 +45,12 @@ def test_bodies_that_are_not_our_form(body: str) -> None:
 def test_too_many_fields() -> None:
     with pytest.raises(BadRequest):
         decode_form("&".join(f"f{i}=1" for i in range(500)), RequestForm)
+
+
+def test_nesting_counts_brackets_outside_strings_only() -> None:
+    from peer_support.api.base import _nesting
+
+    assert _nesting('{"a": [1, {"b": 2}]}') == 3
+    assert _nesting('{"a": "[[[[{{{{\\\\"}"}') == 1
+    assert _nesting('{"a": "\\"[[[["}') == 1
+    assert _nesting("[" * 40 + "]" * 40) == 40

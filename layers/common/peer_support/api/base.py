@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -103,6 +104,8 @@ def field_errors(errors: list[Any]) -> dict[str, str]:
     fields: dict[str, str] = {}
     for error in errors:
         path = field_path(error.get("loc", ()), error.get("ctx"))
+        if error.get("type") == "extra_forbidden" and not FIELD_NAME.match(path):
+            path = "unexpected"  # a name that is no field name at all is not repeated back
         fields.setdefault(path, templates.field_message(path, str(error.get("type", ""))))
     return fields
 
@@ -164,6 +167,8 @@ class Api(APIGatewayRestResolver):
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise BadRequest("encoding") from None
+        if _nesting(text) > MAX_NESTING:  # a parser recursing that deep would fail with a 500
+            raise BadRequest("nesting")
         spec = self._form_spec(event.get("resource"), event.get("path"))
         if content_type == FORM and spec is not None:
             data = decode_form(text, spec.model)
@@ -264,6 +269,32 @@ class Api(APIGatewayRestResolver):
         return json_response(
             {"error": "internal", "detail": templates.messages()["errors"]["internal"], "fields": {}}, status
         )
+
+
+MAX_NESTING = 32
+FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,40}(\.[A-Za-z_][A-Za-z0-9_]{0,40}){0,2}$")
+
+
+def _nesting(text: str) -> int:
+    """How deep JSON arrays and objects nest in `text` (brackets inside strings do not count)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def _accepts_html(headers: Mapping[str, str]) -> bool:
