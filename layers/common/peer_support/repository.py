@@ -149,6 +149,17 @@ class RequestsRepository(_UsesDynamoDB):
 TRANSACTION_LIMIT = 100
 
 
+def release_slot_update(table: str, supporter_id: str) -> Any:
+    """One open case fewer for the supporter: never below zero, never for someone off the roster."""
+    return {
+        "TableName": table,
+        "Key": {"supporter_id": {"S": supporter_id}},
+        "UpdateExpression": "SET open_count = open_count - :one",
+        "ConditionExpression": "attribute_exists(supporter_id) AND open_count > :zero",
+        "ExpressionAttributeValues": {":one": {"N": "1"}, ":zero": {"N": "0"}},
+    }
+
+
 class SupportersRepository(_UsesDynamoDB):
     """The Peer Supporter roster and each supporter's count of open cases."""
 
@@ -213,13 +224,7 @@ class SupportersRepository(_UsesDynamoDB):
         Guarded so the count never goes below zero; a supporter no longer on the roster is ignored.
         """
         try:
-            self.client.update_item(
-                TableName=self.table,
-                Key={"supporter_id": {"S": supporter_id}},
-                UpdateExpression="SET open_count = open_count - :one",
-                ConditionExpression="attribute_exists(supporter_id) AND open_count > :zero",
-                ExpressionAttributeValues={":one": {"N": "1"}, ":zero": {"N": "0"}},
-            )
+            self.client.update_item(**release_slot_update(self.table, supporter_id))
         except ClientError as error:
             if not _is_conditional_failure(error):
                 raise
@@ -309,13 +314,7 @@ class Assignments(_UsesDynamoDB):
             if release_supporter is None:
                 self.client.update_item(**update)
                 return
-            release: Any = {
-                "TableName": self.supporters_table,
-                "Key": {"supporter_id": {"S": release_supporter}},
-                "UpdateExpression": "SET open_count = open_count - :one",
-                "ConditionExpression": "attribute_exists(supporter_id) AND open_count > :zero",
-                "ExpressionAttributeValues": {":one": {"N": "1"}, ":zero": {"N": "0"}},
-            }
+            release = release_slot_update(self.supporters_table, release_supporter)
             self.client.transact_write_items(TransactItems=[{"Update": update}, {"Update": release}])
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code")
