@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
@@ -91,7 +91,7 @@ def clock_route(scheduler: Scheduler) -> Any:
         try:
             data = json.loads(body or b"{}")
             if "now" in data:
-                when = datetime.fromisoformat(str(data["now"]).replace("Z", "+00:00"))
+                when = clock.parse_iso(str(data["now"]))
                 adjustable.set(when)
             elif "advance_hours" in data:
                 adjustable.advance(timedelta(hours=float(data["advance_hours"])))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -59,7 +58,7 @@ def assign_supporter(
         )
         metrics.add_metric(name="RequestsMatched", unit=MetricUnit.Count, value=1)
         if item.get("created_at") and not item.get("matched_at"):
-            waited = now - datetime.fromisoformat(str(item["created_at"]).replace("Z", "+00:00"))
+            waited = now - clock.parse_iso(str(item["created_at"]))
             metrics.add_metric(
                 name="TimeToMatch", unit=MetricUnit.Seconds, value=max(waited.total_seconds(), 0)
             )

@@ -72,6 +72,11 @@ def use(clock: Clock) -> Clock:
     return previous
 
 
+def parse_iso(value: str) -> datetime:
+    """A time as the table stores it (`iso`), back to an aware datetime."""
+    return datetime.fromisoformat(value)
+
+
 def iso(when: datetime) -> str:
     """ISO-8601 UTC with a Z, second precision: the format stored in the table."""
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

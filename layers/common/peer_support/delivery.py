@@ -9,7 +9,7 @@ from typing import Any
 
 from peer_support import clock, outbox
 from peer_support.deadlines import human_date
-from peer_support.notifications import Notice, parse_time
+from peer_support.notifications import Notice
 from peer_support.outbox import Recipient
 from peer_support.repository import RequestsRepository, SupportersRepository
 from peer_support.settings import NotifySettings, get_notify_settings
@@ -43,7 +43,7 @@ def email_context(notice: Notice, item: dict[str, Any], settings: NotifySettings
         **notice.context,
     }
     if item.get("contact_due_at"):
-        context["contact_due"] = human_date(parse_time(item["contact_due_at"]))
+        context["contact_due"] = human_date(clock.parse_iso(item["contact_due_at"]))
     if notice.role in ("requester", "colleague"):
         # The referrer's link and the colleague's differ: once consent is given, it is the colleague's.
         context["withdraw_url"] = link(settings, request_id, "requester", notice.role)
@@ -51,7 +51,7 @@ def email_context(notice: Notice, item: dict[str, Any], settings: NotifySettings
         context["case_url"] = link(settings, request_id, "supporter", notice.supporter_id)
     elif notice.role == "admin":
         context["action_url"] = link(settings, request_id, "admin", "admin")
-        context["waiting_since"] = human_date(parse_time(item.get("updated_at") or item["created_at"]))
+        context["waiting_since"] = human_date(clock.parse_iso(item.get("updated_at") or item["created_at"]))
     return context
 
 

@@ -6,7 +6,6 @@ The table is the source of truth and its stream the outbox: nothing here writes 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from peer_support.models import Kind, Status
@@ -85,7 +84,3 @@ def notices_for(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Notice]
     if event in ("consent_reminder", "needs_admin_reminder"):
         return [Notice(event, "admin")]
     return []
-
-
-def parse_time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from peer_support.clock import iso
+from peer_support.clock import iso, parse_iso
 from peer_support.deadlines import (
     add_business_days,
     business_midpoint,
@@ -123,7 +123,3 @@ def sweep(
             continue
         report.steps[event] += 1
     return report
-
-
-def parse_iso(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))

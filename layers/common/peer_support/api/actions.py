@@ -16,7 +16,7 @@ from peer_support.api.base import Api, FormSpec, html_response, json_response
 from peer_support.deadlines import human_date
 from peer_support.errors import NotFound
 from peer_support.models import Status
-from peer_support.notifications import parse_time, person_role
+from peer_support.notifications import person_role
 from peer_support.repository import Assignments, RequestsRepository
 from peer_support.settings import get_settings
 from peer_support.signing import InvalidLink, LinkClaims, signing_key, verify_link
@@ -58,7 +58,9 @@ def _page(claims: LinkClaims, item: dict[str, Any], errors: dict[str, str], valu
             language=(item.get("preferences") or {}).get("language"),
             referred=item.get("kind") == "colleague",
             status=item["status"],
-            contact_due=human_date(parse_time(item["contact_due_at"])) if item.get("contact_due_at") else "",
+            contact_due=human_date(clock.parse_iso(item["contact_due_at"]))
+            if item.get("contact_due_at")
+            else "",
             errors=errors,
             values=values,
         )
@@ -170,7 +172,7 @@ def act(token: Token, form: Annotated[ActionForm, Body(embed=False)]) -> Respons
         "action taken", extra={"reference": item["request_id"], "action": done.action, "by": claims.role}
     )
     if done.action == "acknowledge" and item.get("matched_at"):
-        waited = clock.now() - parse_time(item["matched_at"])
+        waited = clock.now() - clock.parse_iso(item["matched_at"])
         metrics.add_metric(
             name="TimeToFirstContact", unit=MetricUnit.Seconds, value=max(waited.total_seconds(), 0)
         )
