@@ -7,8 +7,6 @@ next session that has not yet begun.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -16,8 +14,8 @@ from typing import Any
 from peer_support.clock import iso
 from peer_support.deadlines import PROGRAM_TIMEZONE, human_date, is_business_day
 from peer_support.errors import Conflict, NotEligible
-from peer_support.models import GroupRegistrationForm, GroupStatus
-from peer_support.reference import ALPHABET
+from peer_support.models import GroupRegistrationForm, GroupStatus, said_no
+from peer_support.reference import keyed_reference
 
 MONDAY = 0
 STARTS = time(19, 15)
@@ -108,16 +106,12 @@ def describe(session: Session) -> dict[str, str]:
 # -- who may register, and under which reference -------------------------------------------------
 
 
-def _said_no(answer: object) -> bool:
-    return answer is False or str(answer).strip().lower() in ("false", "no", "0", "off")
-
-
 def check_group_eligibility(identifies_as_bipoc: object, practices_in_bc: object) -> None:
     """Raise `NotEligible` for someone the group is not for. Works on raw answers too, so a "no" is
     answered kindly before anything else on the form is asked to change. Nothing is stored."""
-    if _said_no(identifies_as_bipoc):
+    if said_no(identifies_as_bipoc):
         raise NotEligible("not_bipoc")
-    if _said_no(practices_in_bc):
+    if said_no(practices_in_bc):
         raise NotEligible("not_in_bc")
 
 
@@ -132,10 +126,7 @@ def registration_reference(secret: bytes, session_id: str, email: str) -> str:
     Keyed with the server's secret, so the same person registering twice lands on the same item, while
     the key reveals nothing of the address and cannot be computed by anyone else.
     """
-    message = f"group:{session_id}:{normalise_email(email)}".encode()
-    bits = int.from_bytes(hmac.new(secret, message, hashlib.sha256).digest()[:5], "big")
-    chars = "".join(ALPHABET[(bits >> shift) & 31] for shift in range(35, -1, -5))
-    return f"GR-{chars[:4]}-{chars[4:]}"
+    return keyed_reference(secret, f"group:{session_id}:{normalise_email(email)}".encode(), prefix="GR")
 
 
 # -- what a registration writes -------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 
 from peer_support import clock
 from peer_support.errors import Conflict, IdempotencyKeyReused, NotEligible
-from peer_support.models import CareerStage, Kind, RequestForm, Status
+from peer_support.models import CareerStage, Kind, RequestForm, Status, said_no
 from peer_support.reference import new_reference, reference_for_key
 from peer_support.repository import RequestsRepository
 from peer_support.settings import get_settings
@@ -36,7 +36,7 @@ def check_eligibility(career_stage: object, practices_in_vancouver: object) -> N
         raise NotEligible(stage)
     if stage == CareerStage.OTHER:
         raise NotEligible("not_practising")
-    if practices_in_vancouver is False or str(practices_in_vancouver).lower() in ("false", "no", "0", "off"):
+    if said_no(practices_in_vancouver):
         raise NotEligible("not_in_vancouver")
 
 

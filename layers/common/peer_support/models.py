@@ -77,6 +77,11 @@ def _printable(allow_newlines: bool) -> Any:
     return AfterValidator(check)
 
 
+def said_no(answer: object) -> bool:
+    """A raw yes/no answer, as JSON or a form gives it, that means no (before any validation)."""
+    return answer is False or str(answer).strip().lower() in ("false", "no", "0", "off")
+
+
 def _unique(values: list[Any]) -> list[Any]:
     return list(dict.fromkeys(values))
 

@@ -14,9 +14,9 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 PATTERN = re.compile(r"^PS-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
 
 
-def _format(bits: int) -> str:
+def _format(bits: int, prefix: str = "PS") -> str:
     chars = "".join(ALPHABET[(bits >> shift) & 31] for shift in range(35, -1, -5))
-    return f"PS-{chars[:4]}-{chars[4:]}"
+    return f"{prefix}-{chars[:4]}-{chars[4:]}"
 
 
 def new_reference() -> str:
@@ -30,8 +30,13 @@ def reference_for_key(secret: bytes, idempotency_key: str) -> str:
     Keyed with the server's secret, so knowing a key does not reveal its reference and a retry
     lands on the same item: the one conditional write both stores and de-duplicates.
     """
-    digest = hmac.new(secret, b"idempotency:" + idempotency_key.encode(), hashlib.sha256).digest()
-    return _format(int.from_bytes(digest[:5], "big"))
+    return keyed_reference(secret, b"idempotency:" + idempotency_key.encode())
+
+
+def keyed_reference(secret: bytes, message: bytes, prefix: str = "PS") -> str:
+    """A reference derived from `message` with the server's secret: the same message, the same reference."""
+    digest = hmac.new(secret, message, hashlib.sha256).digest()
+    return _format(int.from_bytes(digest[:5], "big"), prefix)
 
 
 def is_reference(value: str) -> bool:
