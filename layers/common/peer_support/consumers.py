@@ -6,6 +6,7 @@ Powertools' batch processor reports the records that failed, so Lambda retries o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -35,6 +36,15 @@ def processor() -> BatchProcessor:
     return _Processor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 
 
+def _each_record(
+    event: dict[str, Any], context: Any, handler: Callable[[DynamoDBRecord], None]
+) -> dict[str, Any]:
+    """Run `handler` on every record of the batch; the answer names the ones that failed."""
+    return dict(
+        process_partial_response(event=event, record_handler=handler, processor=processor(), context=context)
+    )
+
+
 def new_image(record: DynamoDBRecord) -> dict[str, Any]:
     """The item as the change left it, with plain Python numbers."""
     image: dict[str, Any] = plain(record.dynamodb.new_image if record.dynamodb else {}) or {}
@@ -61,11 +71,7 @@ def match_record(record: DynamoDBRecord) -> None:
 
 def handle_match(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The `match` function: a supporter for every request that waits for one."""
-    return dict(
-        process_partial_response(
-            event=event, record_handler=match_record, processor=processor(), context=context
-        )
-    )
+    return _each_record(event, context, match_record)
 
 
 def notify_record(record: DynamoDBRecord) -> None:
@@ -82,11 +88,7 @@ def handle_notify(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from peer_support.delivery import idempotency_config
 
     idempotency_config().register_lambda_context(context)
-    return dict(
-        process_partial_response(
-            event=event, record_handler=notify_record, processor=processor(), context=context
-        )
-    )
+    return _each_record(event, context, notify_record)
 
 
 def group_notify_record(record: DynamoDBRecord) -> None:
@@ -106,8 +108,4 @@ def handle_group_notify(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from peer_support.group_delivery import idempotency_config
 
     idempotency_config().register_lambda_context(context)
-    return dict(
-        process_partial_response(
-            event=event, record_handler=group_notify_record, processor=processor(), context=context
-        )
-    )
+    return _each_record(event, context, group_notify_record)
