@@ -12,12 +12,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.metrics import MetricUnit
 
 from peer_support import clock, templates
-from peer_support.api.base import Api, FormSpec, html_response, json_response
+from peer_support.api.base import Api, FormSpec, documented, html_response, json_response
 from peer_support.errors import NotFound
 from peer_support.group import SessionStarted, check_group_eligibility, describe, next_session, session_of
 from peer_support.group_registrations import cancel, register
 from peer_support.models import (
-    ErrorBody,
     GroupCancelForm,
     GroupCancelled,
     GroupReceipt,
@@ -129,23 +128,10 @@ def show_group() -> Response[str]:
         "Accepts JSON or a form post. The session is the next Monday at 19:15 in Vancouver that has not "
         "yet begun. Registering again with the same email address returns the same registration."
     ),
-    responses={
-        201: {
-            "description": "Registered or waitlisted",
-            "content": {"application/json": {"model": GroupReceipt}},
-        },
-        400: {"description": "Malformed body", "content": {"application/json": {"model": ErrorBody}}},
-        409: {"description": "Too busy this instant", "content": {"application/json": {"model": ErrorBody}}},
-        413: {"description": "Body over 16 KiB", "content": {"application/json": {"model": ErrorBody}}},
-        415: {
-            "description": "Neither JSON nor a form",
-            "content": {"application/json": {"model": ErrorBody}},
-        },
-        422: {
-            "description": "Answers to change, or the group is not for this person",
-            "content": {"application/json": {"model": ErrorBody}},
-        },
-    },
+    responses=documented(
+        ("Registered or waitlisted", GroupReceipt),
+        {409: "Too busy this instant", 422: "Answers to change, or the group is not for this person"},
+    ),
 )
 def post_registration(form: Annotated[GroupRegistrationForm, Body(embed=False)]) -> Response[str]:
     settings = get_group_settings()

@@ -12,10 +12,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Pat
 from aws_lambda_powertools.metrics import MetricUnit
 
 from peer_support import templates
-from peer_support.api.base import Api, FormSpec, html_response, json_response
+from peer_support.api.base import Api, FormSpec, documented, html_response, json_response
 from peer_support.errors import NotFound
 from peer_support.intake import check_eligibility, submit_request
-from peer_support.models import ErrorBody, RequestForm, SubmissionReceipt
+from peer_support.models import RequestForm, SubmissionReceipt
 from peer_support.repository import RequestsRepository
 from peer_support.settings import get_settings
 from peer_support.signing import signing_key
@@ -75,23 +75,10 @@ def asset(name: Annotated[str, Path(pattern=r"^[a-z]+\.[a-z]+$")]) -> Response[s
         "Accepts JSON or a form post (`application/x-www-form-urlencoded`, nested names with dots, lists as "
         "repeated fields). Send an `Idempotency-Key` to make retries safe."
     ),
-    responses={
-        201: {"description": "Stored", "content": {"application/json": {"model": SubmissionReceipt}}},
-        400: {"description": "Malformed body", "content": {"application/json": {"model": ErrorBody}}},
-        409: {
-            "description": "Idempotency-Key reused with other answers",
-            "content": {"application/json": {"model": ErrorBody}},
-        },
-        413: {"description": "Body over 16 KiB", "content": {"application/json": {"model": ErrorBody}}},
-        415: {
-            "description": "Neither JSON nor a form",
-            "content": {"application/json": {"model": ErrorBody}},
-        },
-        422: {
-            "description": "Answers to change, or not eligible",
-            "content": {"application/json": {"model": ErrorBody}},
-        },
-    },
+    responses=documented(
+        ("Stored", SubmissionReceipt),
+        {409: "Idempotency-Key reused with other answers", 422: "Answers to change, or not eligible"},
+    ),
 )
 def post_request(
     form: Annotated[RequestForm, Body(embed=False)],
