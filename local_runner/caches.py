@@ -9,9 +9,10 @@ def clear_caches() -> None:
     afresh from the current AWS and environment."""
     from aws_lambda_powertools.utilities import parameters
 
-    from peer_support import delivery, mailer, repository, settings
+    from peer_support import delivery, mailer, repository, settings, signing
 
     parameters.clear_caches()  # type: ignore[no-untyped-call]
+    signing.forget_previous_key()
     for cached in (
         settings.get_settings,
         settings.get_notify_settings,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 from collections import Counter
 from datetime import timedelta
@@ -427,3 +428,25 @@ def test_bad_links_are_plain_404s(stack: Any, pipeline: Pipeline) -> None:
             assert reference not in result["body"]
             assert other not in result["body"]
     assert item(stack, other)["status"] != "withdrawn"
+
+
+def test_links_sent_before_a_rotation_keep_working_until_the_next_one(stack: Any, pipeline: Pipeline) -> None:
+    import boto3
+
+    from local_runner.caches import clear_caches
+
+    def rotate() -> None:
+        boto3.client("secretsmanager").put_secret_value(
+            SecretId=stack.refs["LinkSigningSecret"], SecretString=base64.b64encode(os.urandom(48)).decode()
+        )
+        clear_caches()  # a new key, as a fresh or five-minutes-older function sees it
+
+    reference = submit(REQUEST)
+    pipeline.run()
+    token = token_in(inbox(pipeline, REQUESTER["email"])[0])
+    assert link("GET", token)["statusCode"] == 200  # never rotated: no previous key, and no harm
+    rotate()
+    assert link("GET", token)["statusCode"] == 200  # signed with the key before: still good
+    rotate()
+    assert link("GET", token)["statusCode"] == 404  # two rotations ago: no longer honoured
+    assert item(stack, reference)["status"] != "withdrawn"

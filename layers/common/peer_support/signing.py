@@ -12,9 +12,11 @@ import binascii
 import hashlib
 import hmac
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from peer_support.settings import get_settings
 
@@ -24,6 +26,7 @@ CACHE_SECONDS = 300
 MAX_TOKEN_LENGTH = 400
 Role = Literal["supporter", "admin", "requester"]
 ROLES: tuple[Role, ...] = ("supporter", "admin", "requester")
+Claims = TypeVar("Claims")
 
 
 class InvalidLink(Exception):
@@ -31,11 +34,54 @@ class InvalidLink(Exception):
 
 
 def signing_key() -> bytes:
-    """The current signing key as bytes."""
+    """The current signing key as bytes: every new link and keyed reference is made with it."""
     from aws_lambda_powertools.utilities import parameters
 
     value = parameters.get_secret(get_settings().link_secret_arn, max_age=CACHE_SECONDS)
     return value.encode() if isinstance(value, str) else bytes(value)
+
+
+_previous: dict[str, Any] = {"provider": None, "none_until": 0.0}
+
+
+def forget_previous_key() -> None:
+    """Forget the cached previous key, as a new process would."""
+    _previous.update(provider=None, none_until=0.0)
+
+
+def previous_signing_key() -> bytes | None:
+    """The key before the last rotation (the secret's `AWSPREVIOUS` version), or None if it was never
+    rotated. Links already sent were signed with it, and must keep working until they expire."""
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+
+    if time.monotonic() < _previous["none_until"]:
+        return None
+    if _previous["provider"] is None:
+        # A provider of its own: Powertools caches by name alone, so the current version would answer.
+        _previous["provider"] = SecretsProvider()
+    try:
+        value = _previous["provider"].get(
+            get_settings().link_secret_arn, max_age=CACHE_SECONDS, VersionStage="AWSPREVIOUS"
+        )
+    except GetParameterError as error:
+        if "ResourceNotFoundException" not in str(error):
+            raise
+        # Remembered, so that a stream of forged tokens does not become a stream of Secrets Manager calls.
+        _previous["none_until"] = time.monotonic() + CACHE_SECONDS
+        return None
+    return value.encode() if isinstance(value, str) else bytes(value)
+
+
+def verified(verify: Callable[[str, bytes, datetime], Claims], token: str, now: datetime) -> Claims:
+    """`verify(token, key, now)` with the current key, then the previous one; else `InvalidLink`."""
+    try:
+        return verify(token, signing_key(), now)
+    except InvalidLink:
+        previous = previous_signing_key()
+        if previous is None:
+            raise
+        return verify(token, previous, now)
 
 
 @dataclass(frozen=True)

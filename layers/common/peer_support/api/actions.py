@@ -19,7 +19,7 @@ from peer_support.models import Status
 from peer_support.notifications import person_role
 from peer_support.repository import Assignments, RequestsRepository
 from peer_support.settings import get_settings
-from peer_support.signing import InvalidLink, LinkClaims, signing_key, verify_link
+from peer_support.signing import InvalidLink, LinkClaims, verified, verify_link
 from peer_support.states import OPEN
 
 logger = Logger()
@@ -31,7 +31,7 @@ Token = Annotated[str, Path(description="The signed token from the link")]
 
 def _claims(token: str) -> LinkClaims:
     try:
-        return verify_link(token, signing_key(), clock.now())
+        return verified(verify_link, token, clock.now())
     except InvalidLink:
         # Tampered, expired or unknown: the same plain 404, with no hint of which.
         raise NotFound("link") from None

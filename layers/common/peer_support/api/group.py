@@ -25,7 +25,7 @@ from peer_support.models import (
 )
 from peer_support.repository import GroupRepository
 from peer_support.settings import get_group_settings
-from peer_support.signing import GroupLinkClaims, InvalidLink, signing_key, verify_group_link
+from peer_support.signing import GroupLinkClaims, InvalidLink, signing_key, verified, verify_group_link
 
 logger = Logger()
 metrics = Metrics()
@@ -65,7 +65,7 @@ def eligibility_first(answers: dict[str, Any]) -> None:
 
 def _claims(token: str) -> GroupLinkClaims:
     try:
-        return verify_group_link(token, signing_key(), clock.now())
+        return verified(verify_group_link, token, clock.now())
     except InvalidLink:
         raise NotFound("link") from None
 
