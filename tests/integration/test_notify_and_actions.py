@@ -450,3 +450,47 @@ def test_links_sent_before_a_rotation_keep_working_until_the_next_one(stack: Any
     rotate()
     assert link("GET", token)["statusCode"] == 404  # two rotations ago: no longer honoured
     assert item(stack, reference)["status"] != "withdrawn"
+
+
+def test_reloading_a_case_page_records_one_view_per_window_and_the_history_stays_bounded(
+    stack: Any, pipeline: Pipeline
+) -> None:
+    from peer_support import clock
+    from peer_support.repository import MAX_HISTORY, VIEW_WINDOW
+
+    reference = submit(REQUEST)
+    pipeline.run()
+    supporter = item(stack, reference)["supporter_id"]
+    token = token_in(inbox(pipeline, f"{supporter}@example.org")[0])
+
+    def views() -> int:
+        return sum(entry["event"] == "viewed" for entry in item(stack, reference)["history"])
+
+    # Frozen at the start of a window, so every reload below falls inside it.
+    start = clock.now().replace(second=0, microsecond=0)
+    previous = clock.use(
+        clock.FrozenClock(start - timedelta(seconds=start.timestamp() % VIEW_WINDOW.seconds))
+    )
+    try:
+        for _ in range(5):
+            assert link("GET", token)["statusCode"] == 200
+        assert views() == 1
+        clock.use(clock.FrozenClock(clock.now() + VIEW_WINDOW))
+        assert link("GET", token)["statusCode"] == 200
+        assert views() == 2
+
+        # A history already full: the page still opens, and the item grows no further.
+        import boto3
+
+        boto3.client("dynamodb").update_item(
+            TableName=stack.refs["RequestsTable"],
+            Key={"request_id": {"S": reference}},
+            UpdateExpression="SET #h = :h",
+            ExpressionAttributeNames={"#h": "history"},
+            ExpressionAttributeValues={":h": {"L": [{"M": {"event": {"S": "filler"}}}] * MAX_HISTORY}},
+        )
+        clock.use(clock.FrozenClock(clock.now() + VIEW_WINDOW))
+        assert link("GET", token)["statusCode"] == 200
+        assert len(item(stack, reference)["history"]) == MAX_HISTORY
+    finally:
+        clock.use(previous)

@@ -7,6 +7,7 @@ never sees botocore. It uses the low-level client (no `boto3.resource`: cheaper 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from aws_lambda_powertools import Logger
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from peer_support import clock
 from peer_support.errors import Conflict, NotFound
 from peer_support.models import RosterEntry, SupporterRecord
 
@@ -109,6 +111,36 @@ class RequestsRepository(_UsesDynamoDB):
                 raise NotFound(request_id) from None
             raise
 
+    def note_view(self, request_id: str, at: datetime, by: str, holder: str, **detail: Any) -> bool:
+        """Append a `viewed` entry, unless the same holder's view is already recorded for this
+        VIEW_WINDOW or the history is full: reloading a page must not grow the item towards DynamoDB's
+        400 KB limit, past which no change of state could be written. False when nothing was added."""
+        window = f"{holder}@{int(at.timestamp()) // int(VIEW_WINDOW.total_seconds())}"
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key={"request_id": {"S": request_id}},
+                UpdateExpression="SET #history = list_append(#history, :entry), last_view = :window",
+                ConditionExpression=(
+                    "attribute_exists(request_id) AND size(#history) < :most"
+                    " AND (attribute_not_exists(last_view) OR last_view <> :window)"
+                ),
+                ExpressionAttributeNames={"#history": "history"},
+                ExpressionAttributeValues={
+                    ":entry": {"L": [_history(clock.iso(at), "viewed", by, **detail)]},
+                    ":window": {"S": window},
+                    ":most": {"N": str(MAX_HISTORY)},
+                },
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            if not _is_conditional_failure(error):
+                raise
+            if "Item" not in error.response:
+                raise NotFound(request_id) from None
+            return False
+        return True
+
     def due(self, now: str, shard: str = "open") -> Iterator[str]:
         """References of requests whose next deadline step is due, from the sparse `sla-due` index."""
         pages = self.client.get_paginator("query").paginate(
@@ -147,6 +179,10 @@ class RequestsRepository(_UsesDynamoDB):
 
 # DynamoDB takes at most 100 items in one transaction.
 TRANSACTION_LIMIT = 100
+# Views by one holder within this window are one entry of `history`, and the history stops growing at
+# MAX_HISTORY entries: a case's whole life is a few dozen.
+VIEW_WINDOW = timedelta(minutes=10)
+MAX_HISTORY = 500
 
 
 def release_slot_update(table: str, supporter_id: str) -> Any:

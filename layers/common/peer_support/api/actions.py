@@ -101,9 +101,14 @@ def _record_view(claims: LinkClaims, item: dict[str, Any]) -> None:
     if claims.role == "requester":
         return
     detail = {"supporter_id": claims.holder} if claims.role == "supporter" else {}
-    RequestsRepository(get_settings().requests_table).note(
-        item["request_id"], clock.iso(clock.now()), "viewed", claims.role, **detail
+    recorded = RequestsRepository(get_settings().requests_table).note_view(
+        item["request_id"], clock.now(), claims.role, claims.holder, **detail
     )
+    if not recorded:
+        logger.info(
+            "view not added: recorded within the window, or the history is full",
+            extra={"reference": item["request_id"], "role": claims.role},
+        )
 
 
 def _may_see(claims: LinkClaims, item: dict[str, Any]) -> None:
