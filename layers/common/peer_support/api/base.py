@@ -80,13 +80,18 @@ class FormSpec:
 
 def documented(created: tuple[str, type[BaseModel]], errors: dict[int, str]) -> dict[int, Any]:
     """OpenAPI responses for a form-or-JSON route: what it creates, then the contract's errors (400,
-    413 and 415 as for every such route, plus the route's own `errors`), all in `ErrorBody`."""
+    413, 415 and 503 as for every such route, plus the route's own `errors`), all in `ErrorBody`."""
     from peer_support.models import ErrorBody
 
     def content(model: type[BaseModel]) -> dict[str, Any]:
         return {"application/json": {"model": model}}
 
-    descriptions = {400: "Malformed body", 413: "Body over 16 KiB", 415: "Neither JSON nor a form"}
+    descriptions = {
+        400: "Malformed body",
+        413: "Body over 16 KiB",
+        415: "Neither JSON nor a form",
+        503: "Busy for a moment, nothing stored: send the same request again after Retry-After seconds",
+    }
     descriptions.update(errors)
     responses: dict[int, Any] = {201: {"description": created[0], "content": content(created[1])}}
     responses.update(
