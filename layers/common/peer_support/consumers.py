@@ -88,8 +88,9 @@ def notify_record(record: DynamoDBRecord) -> None:
 def handle_notify(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The `notify` function: the emails each committed change calls for, each sent once."""
     from peer_support.delivery import idempotency_config
+    from peer_support.outbox import hold_only_during_the_invocation
 
-    idempotency_config().register_lambda_context(context)
+    hold_only_during_the_invocation(idempotency_config())
     return _each_record(event, context, notify_record)
 
 
@@ -108,6 +109,7 @@ def group_notify_record(record: DynamoDBRecord) -> None:
 def handle_group_notify(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The `group_notify` function: the BIPOC group's emails (Group table stream), each sent once."""
     from peer_support.group_delivery import idempotency_config
+    from peer_support.outbox import hold_only_during_the_invocation
 
-    idempotency_config().register_lambda_context(context)
+    hold_only_during_the_invocation(idempotency_config())
     return _each_record(event, context, group_notify_record)

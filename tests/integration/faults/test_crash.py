@@ -46,13 +46,20 @@ def test_an_unexpected_error_on_record_three_fails_it_alone_and_its_retry_sends_
     assert_no_personal_data(caplog, *FIVE)
 
 
+@pytest.mark.parametrize("remaining_ms", [0, 15_000], ids=["timed-out", "killed-with-time-left"])
 def test_a_notify_invocation_that_dies_half_way_is_split_and_retried_without_a_second_email(
-    stack: Any, streams: Streams, faults: Faults, capsys: pytest.CaptureFixture[str]
+    stack: Any,
+    streams: Streams,
+    faults: Faults,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    remaining_ms: int,
 ) -> None:
     for n in FIVE:
         submit(n)
-    # The invocation runs out of time while sending record 3's email: Lambda ends it at its deadline.
-    streams.aws_lambda.remaining_ms = 1
+    # The invocation ends while sending record 3's email: at its deadline, or killed (out of memory)
+    # with time to spare. Either way that email was left in progress.
+    streams.aws_lambda.remaining_ms = remaining_ms
     faults.fail("sesv2", "SendEmail", lambda _: Died(), times=1, when=third_send)
 
     streams.pollers["NotifyFunction"].poll_once()
@@ -65,6 +72,8 @@ def test_a_notify_invocation_that_dies_half_way_is_split_and_retried_without_a_s
     ]
     assert "[NotifyFunction] invocation failed: FunctionError" in capsys.readouterr().out
     streams.run()
+    assert streams.pollers["NotifyFunction"].failed_to_destination == 0
+    assert logged(caplog, "stream record failed") == []
     assert sent() == expected_emails(stack, *FIVE)
 
 
