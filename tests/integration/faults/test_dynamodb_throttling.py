@@ -128,27 +128,35 @@ def test_a_throttled_idempotency_record_holds_the_email_back_until_the_retry(
     assert_no_personal_data(caplog, 1)
 
 
+# The request's own write; the record that an email went, written just after SES took it.
+SHORT_THROTTLES = {
+    "submission": ("PutItem", "RequestsTable"),
+    "email-sent": ("UpdateItem", "IdempotencyTable"),
+}
+
+
+@pytest.mark.parametrize(("operation", "table"), SHORT_THROTTLES.values(), ids=SHORT_THROTTLES.keys())
 def test_a_short_throttle_is_absorbed_by_the_sdk_retries(
-    stack: Any, streams: Streams, caplog: pytest.LogCaptureFixture
+    stack: Any, streams: Streams, caplog: pytest.LogCaptureFixture, operation: str, table: str
 ) -> None:
     from botocore.awsrequest import AWSResponse, HTTPHeaders
     from moto.core.botocore_stubber import MockRawResponse
 
     from peer_support.repository import dynamodb_client
 
-    table = stack.refs["RequestsTable"].encode()
+    name = stack.refs[table].encode()
     throttled: list[int] = []
 
     def throttle(request: Any, **_: Any) -> AWSResponse | None:
         # DynamoDB's own answer to too many writes, three times, before the call reaches moto.
-        if len(throttled) == 3 or table not in (request.body or b""):
+        if len(throttled) == 3 or name not in (request.body or b""):
             return None
         throttled.append(1)
         body = json.dumps({"__type": "ProvisionedThroughputExceededException", "message": "slow down"})
         return AWSResponse(request.url, 400, HTTPHeaders(), MockRawResponse(body))
 
     # An answer from a before-send hook stands in for the HTTP response (as moto's own hook does).
-    dynamodb_client().meta.events.register_first("before-send.dynamodb.PutItem", throttle)  # type: ignore[arg-type]
+    dynamodb_client().meta.events.register_first(f"before-send.dynamodb.{operation}", throttle)  # type: ignore[arg-type]
 
     reference = submit(1)
     streams.run()
@@ -157,3 +165,4 @@ def test_a_short_throttle_is_absorbed_by_the_sdk_retries(
     assert [r["request_id"] for r in requests(stack)] == [reference]
     assert sent() == expected_emails(stack, 1)
     assert logged(caplog, "request not stored") == []
+    assert logged(caplog, "stream record failed") == []
