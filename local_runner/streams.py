@@ -6,15 +6,16 @@ from __future__ import annotations
 import json
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 
 from local_runner.stack import LocalStack
-from local_runner.template import Stack, resources_of_type
+from local_runner.template import ACCOUNT_ID, Stack, resources_of_type
 
 POLL_SECONDS = 0.2
 
@@ -29,6 +30,7 @@ class Mapping:
     max_retries: int
     patterns: tuple[Any, ...]
     on_failure_queue: str | None
+    bisect_on_error: bool = False
 
     def passes(self, record: dict[str, Any]) -> bool:
         """Whether the FilterCriteria let `record` through (with none, every record goes)."""
@@ -54,6 +56,7 @@ def mappings(stack: Stack) -> list[Mapping]:
                     max_retries=int(props.get("MaximumRetryAttempts", -1)),
                     patterns=tuple(EventPattern.load(f["Pattern"]) for f in filters),
                     on_failure_queue=str(stack.resolve(destination)) if destination else None,
+                    bisect_on_error=bool(props.get("BisectBatchOnFunctionError", False)),
                 )
             )
     return found
@@ -94,9 +97,9 @@ class StreamReader:
         [mapping] = [m for m in mappings(stack) if m.function == function]
         return cls(mapping, stack.region)
 
-    def by_shard(self) -> Iterator[list[dict[str, Any]]]:
-        """Each shard's new records that pass the filters, one shard at a time (Lambda never puts two
-        shards' records in one batch)."""
+    def by_shard(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+        """Each shard's id and new records that pass the filters, one shard at a time (Lambda never puts
+        two shards' records in one batch)."""
         stream_arn = self.mapping.stream_arn
         for shard in self.client.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
             shard_id = shard["ShardId"]
@@ -115,15 +118,18 @@ class StreamReader:
             if raw:
                 self.last_read[shard_id] = raw[-1]["dynamodb"]["SequenceNumber"]
             records = [lambda_record(r, stream_arn, self.region) for r in raw]
-            yield [r for r in records if self.mapping.passes(r)]
+            yield shard_id, [r for r in records if self.mapping.passes(r)]
 
     def records(self) -> list[dict[str, Any]]:
         """Every new record that passes the filters, as Lambda would deliver it."""
-        return [record for shard in self.by_shard() for record in shard]
+        return [record for _, shard in self.by_shard() for record in shard]
 
 
 class StreamPoller:
     """Reads one stream and feeds one function, as its event source mapping would."""
+
+    # The longest pause between two tries of a failing batch.
+    max_pause = 2.0
 
     def __init__(self, local: LocalStack, mapping: Mapping) -> None:
         self.local = local
@@ -144,53 +150,97 @@ class StreamPoller:
     def poll_once(self) -> int:
         """Read what is new on every shard and deliver it; returns the number of records delivered."""
         delivered = 0
-        for wanted in self.reader.by_shard():
+        for shard_id, wanted in self.reader.by_shard():
             for start in range(0, len(wanted), self.mapping.batch_size):
-                self.deliver(wanted[start : start + self.mapping.batch_size])
+                self.deliver(wanted[start : start + self.mapping.batch_size], shard_id)
             delivered += len(wanted)
         return delivered
 
-    def deliver(self, batch: list[dict[str, Any]]) -> None:
-        """Invoke until the batch succeeds, retrying from the first failed record, then give up to the
-        on-failure destination as Lambda does after `MaximumRetryAttempts`."""
-        attempts = 0
-        while batch:
-            try:
-                result = self.local.invoke(self.mapping.function, {"Records": batch})
-                failures = [f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])]
-            except Exception as error:
-                print(f"[{self.mapping.function}] invocation failed: {type(error).__name__}", flush=True)
-                failures = [batch[0]["dynamodb"]["SequenceNumber"]]
-            if not failures:
-                return
-            # Lambda checkpoints before the first failed record and retries from there.
-            sequence = [r["dynamodb"]["SequenceNumber"] for r in batch]
-            failed = [sequence.index(f) for f in failures if f in sequence]
-            batch = batch[min(failed) :] if failed else batch
-            attempts += 1
-            if 0 <= self.mapping.max_retries < attempts:
-                self._send_to_destination(batch)
-                return
-            time.sleep(min(0.1 * 2**attempts, 2.0))
+    def deliver(self, batch: list[dict[str, Any]], shard_id: str = "") -> None:
+        """Invoke until the batch succeeds, then give up to the on-failure destination as Lambda does
+        after `MaximumRetryAttempts`.
 
-    def _send_to_destination(self, batch: list[dict[str, Any]]) -> None:
+        A reported partial failure is retried from its first failed record (Lambda checkpoints before
+        it). An invocation that fails outright is, with `BisectBatchOnFunctionError`, split in two and
+        each half tried on its own, which isolates a record that crashes the function; splitting uses
+        up none of the retries.
+        """
+        pending: list[tuple[list[dict[str, Any]], int]] = [(batch, 0)]
+        while pending:
+            part, attempts = pending.pop(0)
+            while part:
+                crashed = False
+                try:
+                    result = self.local.invoke(self.mapping.function, {"Records": part})
+                    failures = [f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])]
+                except Exception as error:  # the function failed outright (in Lambda: a function error)
+                    print(f"[{self.mapping.function}] invocation failed: {type(error).__name__}", flush=True)
+                    crashed, failures = True, [part[0]["dynamodb"]["SequenceNumber"]]
+                if not failures:
+                    break
+                # Lambda checkpoints before the first failed record and retries from there.
+                sequence = [r["dynamodb"]["SequenceNumber"] for r in part]
+                failed = [sequence.index(f) for f in failures if f in sequence]
+                part = part[min(failed) :] if failed else part
+                if crashed and self.mapping.bisect_on_error and len(part) > 1:
+                    half = len(part) // 2
+                    pending[:0] = [(part[:half], attempts), (part[half:], attempts)]
+                    break
+                attempts += 1
+                if 0 <= self.mapping.max_retries < attempts:
+                    self._send_to_destination(part, shard_id, attempts, crashed)
+                    break
+                time.sleep(min(0.1 * 2**attempts, self.max_pause))
+
+    def _send_to_destination(
+        self, batch: list[dict[str, Any]], shard_id: str, attempts: int, crashed: bool
+    ) -> None:
         self.failed_to_destination += len(batch)
         print(f"[{self.mapping.function}] {len(batch)} record(s) sent to the on-failure queue", flush=True)
         if self.mapping.on_failure_queue:
             queue_url = self.sqs.get_queue_url(QueueName=self.mapping.on_failure_queue.rsplit(":", 1)[-1])[
                 "QueueUrl"
             ]
-            # What Lambda sends: where the records are, never the records themselves.
-            first, last = batch[0]["dynamodb"]["SequenceNumber"], batch[-1]["dynamodb"]["SequenceNumber"]
-            body = {
-                "DDBStreamBatchInfo": {
-                    "streamArn": self.mapping.stream_arn,
-                    "startSequenceNumber": first,
-                    "endSequenceNumber": last,
-                    "batchSize": len(batch),
-                }
-            }
-            self.sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(body))
+            self.sqs.send_message(
+                QueueUrl=queue_url,
+                MessageBody=json.dumps(self.invocation_record(batch, shard_id, attempts, crashed)),
+            )
+
+    def invocation_record(
+        self, batch: list[dict[str, Any]], shard_id: str, attempts: int, crashed: bool
+    ) -> dict[str, Any]:
+        """What Lambda sends the on-failure destination: where the records are, never the records."""
+
+        def arrival(record: dict[str, Any]) -> str:
+            created = record["dynamodb"].get("ApproximateCreationDateTime")
+            moment = datetime.fromtimestamp(created, UTC) if isinstance(created, int | float) else None
+            return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
+
+        function = self.mapping.function
+        return {
+            "requestContext": {
+                "requestId": str(uuid.uuid4()),
+                "functionArn": f"arn:aws:lambda:{self.local.region}:{ACCOUNT_ID}:function:{function}",
+                "condition": "RetryAttemptsExhausted",
+                "approximateInvokeCount": attempts,
+            },
+            "responseContext": {
+                "statusCode": 200,
+                "executedVersion": "$LATEST",
+                "functionError": "Unhandled" if crashed else "",
+            },
+            "version": "1.0",
+            "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "DDBStreamBatchInfo": {
+                "shardId": shard_id,
+                "startSequenceNumber": batch[0]["dynamodb"]["SequenceNumber"],
+                "endSequenceNumber": batch[-1]["dynamodb"]["SequenceNumber"],
+                "approximateArrivalOfFirstRecord": arrival(batch[0]),
+                "approximateArrivalOfLastRecord": arrival(batch[-1]),
+                "batchSize": len(batch),
+                "streamArn": self.mapping.stream_arn,
+            },
+        }
 
 
 def start_stream_pollers(local: LocalStack) -> list[StreamPoller]:

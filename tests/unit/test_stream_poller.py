@@ -44,3 +44,28 @@ def test_a_record_failing_past_its_retries_goes_to_the_destination() -> None:
     p.deliver(records("1", "2"))
     assert local.batches == [["1", "2"], ["2"], ["2"]]
     assert p.failed_to_destination == 1
+
+
+class CrashingLocal(FakeLocal):
+    """The function dies whenever its batch holds record `crash_on`."""
+
+    def __init__(self, crash_on: str) -> None:
+        super().__init__([])
+        self.crash_on = crash_on
+
+    def invoke(self, function: str, event: dict[str, Any]) -> dict[str, Any]:
+        self.batches.append([r["dynamodb"]["SequenceNumber"] for r in event["Records"]])
+        if self.crash_on in self.batches[-1]:
+            raise RuntimeError("the function died")
+        return {"batchItemFailures": []}
+
+
+def test_a_crashing_batch_is_split_until_the_bad_record_is_alone() -> None:
+    local = CrashingLocal("3")
+    p = poller(local, max_retries=1)
+    p.mapping = Mapping("MatchFunction", "arn:stream", 10, 1, (), None, bisect_on_error=True)
+    p.max_pause = 0
+    p.deliver(records("1", "2", "3", "4"))
+    # Splitting uses up no retry: only the lone bad record is retried, then given up.
+    assert local.batches == [["1", "2", "3", "4"], ["1", "2"], ["3", "4"], ["3"], ["3"], ["4"]]
+    assert p.failed_to_destination == 1

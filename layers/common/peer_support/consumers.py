@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from peer_support.assignment import assign_supporter
+from peer_support.errors import aws_error_code
 from peer_support.repository import Assignments, SupportersRepository, plain
 from peer_support.settings import get_settings
 
@@ -22,10 +23,11 @@ logger = Logger()
 
 class _Processor(BatchProcessor):
     def failure_handler(self, record: Any, exception: Any) -> Any:
-        # Say which item failed and how (its key and the error's type: never the message, which can
-        # quote a person's data), so the on-failure queue's alarm leads somewhere.
+        # Say which item failed and how (its key, the error's type and the AWS error code behind it: never
+        # the message, which can quote a person's data), so the on-failure queue's alarm leads somewhere.
         keys = plain(record.dynamodb.keys) if getattr(record, "dynamodb", None) else {}
-        logger.error("stream record failed", extra={"keys": keys, "error_type": exception[0].__name__})
+        fault = {"error_type": exception[0].__name__, "error_code": aws_error_code(exception[1])}
+        logger.error("stream record failed", extra={"keys": keys, **fault})
         return super().failure_handler(record, exception)
 
 
@@ -86,8 +88,9 @@ def notify_record(record: DynamoDBRecord) -> None:
 def handle_notify(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The `notify` function: the emails each committed change calls for, each sent once."""
     from peer_support.delivery import idempotency_config
+    from peer_support.outbox import hold_only_during_the_invocation
 
-    idempotency_config().register_lambda_context(context)
+    hold_only_during_the_invocation(idempotency_config())
     return _each_record(event, context, notify_record)
 
 
@@ -106,6 +109,7 @@ def group_notify_record(record: DynamoDBRecord) -> None:
 def handle_group_notify(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The `group_notify` function: the BIPOC group's emails (Group table stream), each sent once."""
     from peer_support.group_delivery import idempotency_config
+    from peer_support.outbox import hold_only_during_the_invocation
 
-    idempotency_config().register_lambda_context(context)
+    hold_only_during_the_invocation(idempotency_config())
     return _each_record(event, context, group_notify_record)

@@ -7,13 +7,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from aws_lambda_powertools import Logger
+
 from peer_support import clock
-from peer_support.errors import Conflict, IdempotencyKeyReused, NotEligible
+from peer_support.errors import Conflict, IdempotencyKeyReused, NotEligible, aws_error_code, is_transient
 from peer_support.models import CareerStage, Kind, RequestForm, Status, said_no
 from peer_support.reference import new_reference, reference_for_key
 from peer_support.repository import RequestsRepository
 from peer_support.settings import get_settings
 from peer_support.sla import when_awaiting_consent
+
+logger = Logger()
 
 # Random references collide about once in a trillion; a couple of retries make it a non-event.
 _COLLISION_RETRIES = 3
@@ -75,6 +79,20 @@ def new_record(form: RequestForm, reference: str, submission_hash: str) -> dict[
     }
 
 
+def _store(repository: RequestsRepository, record: dict[str, Any]) -> None:
+    """Write the new request; if AWS throttles or cannot be reached, say which request was not stored
+    (its reference: with an Idempotency-Key the retry stores the same one) before the error goes on."""
+    try:
+        repository.create(record)
+    except Exception as error:
+        if is_transient(error):
+            logger.warning(
+                "request not stored",
+                extra={"reference": record["request_id"], "error_code": aws_error_code(error)},
+            )
+        raise
+
+
 def submit_request(
     form: RequestForm,
     *,
@@ -96,7 +114,7 @@ def submit_request(
         digest = hashlib.sha256(f"{idempotency_key}\n{digest}".encode()).hexdigest()
         reference = reference_for_key(secret(), idempotency_key)
         try:
-            repository.create(new_record(form, reference, digest))
+            _store(repository, new_record(form, reference, digest))
         except Conflict as conflict:
             kept = conflict.current or repository.get(reference)
             if kept.get("submission_hash") != digest:
@@ -106,7 +124,7 @@ def submit_request(
     for _ in range(_COLLISION_RETRIES):
         reference = new_reference()
         try:
-            repository.create(new_record(form, reference, digest))
+            _store(repository, new_record(form, reference, digest))
         except Conflict:
             continue
         return Receipt(reference, initial_status(form.kind))

@@ -69,6 +69,24 @@ def exactly_once(deliver: Callable[[dict[str, Any]], dict[str, Any]], key: str, 
     return ExactlyOnce(config, wrapped)
 
 
+class _InvocationEnded:
+    """The Lambda context Powertools idempotency is given: it reads only the time left, to decide how
+    long an email stays "in progress" if the invocation never finishes it."""
+
+    def get_remaining_time_in_millis(self) -> int:
+        # No time at all. A stream shard's records go to one invocation at a time (a partition key's, in
+        # order, even with a parallelization factor), so when a record comes back the invocation that left
+        # its email in progress has ended: crashed, killed or out of memory. Holding the email until that
+        # invocation's deadline would only fail the retries meanwhile, until the record was given up to
+        # the on-failure queue with its email unsent.
+        return 0
+
+
+def hold_only_during_the_invocation(config: IdempotencyConfig) -> None:
+    """Let a record that comes back retry an email its earlier, ended invocation left in progress."""
+    config.register_lambda_context(_InvocationEnded())  # type: ignore[arg-type]
+
+
 def send(delivery: dict[str, Any], settings: NotifySettings, reference: str, metric: str) -> dict[str, Any]:
     """Render `delivery`'s email and send it: `{"status": "sent", "message_id": …}`, or
     `{"status": "undeliverable"}` when SES refuses the address for good (kept off the shard; the caller

@@ -18,7 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
 
+from aws_lambda_powertools import Logger
+
+from peer_support.errors import Unavailable, aws_error_code
 from peer_support.settings import get_settings
+
+logger = Logger()
 
 # Long enough to save a call per request, short enough that a rotation takes effect quickly.
 CACHE_SECONDS = 300
@@ -34,10 +39,18 @@ class InvalidLink(Exception):
 
 
 def signing_key() -> bytes:
-    """The current signing key as bytes: every new link and keyed reference is made with it."""
+    """The current signing key as bytes: every new link and keyed reference is made with it. Raises
+    `Unavailable` when Secrets Manager cannot give it."""
     from aws_lambda_powertools.utilities import parameters
+    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
-    value = parameters.get_secret(get_settings().link_secret_arn, max_age=CACHE_SECONDS)
+    try:
+        value = parameters.get_secret(get_settings().link_secret_arn, max_age=CACHE_SECONDS)
+    except GetParameterError as error:
+        # Powertools wraps every failure; the AWS code says which (missing, denied, throttled, unreachable).
+        code = aws_error_code(error) or "GetParameterError"
+        logger.error("signing secret unavailable", extra={"error_code": code})
+        raise Unavailable("signing_secret", code) from None
     return value.encode() if isinstance(value, str) else bytes(value)
 
 
@@ -65,8 +78,10 @@ def previous_signing_key() -> bytes | None:
             get_settings().link_secret_arn, max_age=CACHE_SECONDS, VersionStage="AWSPREVIOUS"
         )
     except GetParameterError as error:
-        if "ResourceNotFoundException" not in str(error):
-            raise
+        code = aws_error_code(error)
+        if code != "ResourceNotFoundException":
+            logger.error("previous signing secret unavailable", extra={"error_code": code})
+            raise Unavailable("signing_secret", code or "GetParameterError") from None
         # Remembered, so that a stream of forged tokens does not become a stream of Secrets Manager calls.
         _previous["none_until"] = time.monotonic() + CACHE_SECONDS
         return None

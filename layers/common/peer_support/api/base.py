@@ -31,7 +31,10 @@ from peer_support.errors import (
     NotEligible,
     NotFound,
     PayloadTooLarge,
+    Unavailable,
     UnsupportedMediaType,
+    aws_error_code,
+    is_transient,
 )
 
 logger = Logger()
@@ -56,6 +59,9 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 
+# When to come back after a 503: long enough for throttling to ease, short enough to wait for.
+RETRY_AFTER_SECONDS = 30
+
 # A form post may carry its idempotency key as a hidden field (a browser cannot set the header).
 IDEMPOTENCY_FIELD = "idempotency_key"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -74,13 +80,18 @@ class FormSpec:
 
 def documented(created: tuple[str, type[BaseModel]], errors: dict[int, str]) -> dict[int, Any]:
     """OpenAPI responses for a form-or-JSON route: what it creates, then the contract's errors (400,
-    413 and 415 as for every such route, plus the route's own `errors`), all in `ErrorBody`."""
+    413, 415 and 503 as for every such route, plus the route's own `errors`), all in `ErrorBody`."""
     from peer_support.models import ErrorBody
 
     def content(model: type[BaseModel]) -> dict[str, Any]:
         return {"application/json": {"model": model}}
 
-    descriptions = {400: "Malformed body", 413: "Body over 16 KiB", 415: "Neither JSON nor a form"}
+    descriptions = {
+        400: "Malformed body",
+        413: "Body over 16 KiB",
+        415: "Neither JSON nor a form",
+        503: "Busy for a moment, nothing stored: send the same request again after Retry-After seconds",
+    }
     descriptions.update(errors)
     responses: dict[int, Any] = {201: {"description": created[0], "content": content(created[1])}}
     responses.update(
@@ -100,9 +111,13 @@ def html_response(
     )
 
 
-def json_response(data: Any, status: int = HTTPStatus.OK) -> Response[str]:
+def json_response(
+    data: Any, status: int = HTTPStatus.OK, headers: Mapping[str, str] | None = None
+) -> Response[str]:
     body = data.model_dump_json() if isinstance(data, BaseModel) else json.dumps(data)
-    return Response(status_code=status, content_type=JSON, body=body, headers=dict(SECURITY_HEADERS))
+    return Response(
+        status_code=status, content_type=JSON, body=body, headers={**SECURITY_HEADERS, **(headers or {})}
+    )
 
 
 def field_path(loc: tuple[Any, ...] | list[Any], ctx: Mapping[str, Any] | None = None) -> str:
@@ -233,12 +248,15 @@ class Api(APIGatewayRestResolver):
             detail = templates.messages()["not_eligible"][error.reason]
         else:
             detail = text[code]
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if isinstance(error, Unavailable) else {}
         if self.wants_html() if html is None else html:
             page = self._not_eligible_page if isinstance(error, NotEligible) else "pages/error.html"
             reason = error.reason if isinstance(error, NotEligible) else code
             base = self.base_path() if base is None else base
-            return html_response(templates.render(page, base=base, code=reason, detail=detail), status)
-        return json_response({"error": code, "detail": detail, "fields": fields or {}}, status)
+            return html_response(
+                templates.render(page, base=base, code=reason, detail=detail), status, headers
+            )
+        return json_response({"error": code, "detail": detail, "fields": fields or {}}, status, headers)
 
     def _on_request_validation(self, error: RequestValidationError) -> Response[str]:
         return self._invalid(list(error.errors()))
@@ -273,6 +291,15 @@ class Api(APIGatewayRestResolver):
         )
 
     def _on_unexpected(self, error: Exception) -> Response[str]:
+        if is_transient(error):
+            # AWS throttled us or could not be reached: nothing was changed, and the same request (with
+            # its Idempotency-Key) can come again. Named by its code and call, never its message.
+            code = aws_error_code(error) or type(error).__name__
+            logger.warning(
+                "aws unavailable",
+                extra={"error_code": code, "operation": getattr(error, "operation_name", None)},
+            )
+            return self.error(Unavailable("aws", code))
         # The message may hold a person's data (a validation error echoes its input): log the type and
         # the frames only.
         logger.error(
@@ -337,6 +364,7 @@ def _status_of(error: DomainError) -> tuple[int, str]:
         (PayloadTooLarge, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "too_large"),
         (UnsupportedMediaType, HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
         (NotEligible, HTTPStatus.UNPROCESSABLE_ENTITY, "not_eligible"),
+        (Unavailable, HTTPStatus.SERVICE_UNAVAILABLE, "unavailable"),
     ]
     for kind, status, code in table:
         if isinstance(error, kind):
