@@ -339,7 +339,34 @@ def test_function_roles_name_only_what_they_use(transformed: dict[str, Any]) -> 
                     statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
                 )
                 assert not any(a.endswith("*") for a in actions), (name, actions)
-                assert statement["Resource"] != "*", (name, actions)
+                assert statement.get("Resource") != "*", (name, actions)
+
+
+def test_stream_readers_read_only_their_own_stream(transformed: dict[str, Any]) -> None:
+    """SAM's managed policies are logs, X-Ray, and for a stream event AWSLambdaDynamoDBExecutionRole, whose
+    stream reads on every table each stream reader denies outside its own stream."""
+    aws = "arn:aws:iam::aws:policy/"
+    basic = {f"{aws}service-role/AWSLambdaBasicExecutionRole", f"{aws}AWSXrayWriteOnlyAccess"}
+    streams = {
+        "MatchFunction": "RequestsTable",
+        "NotifyFunction": "RequestsTable",
+        "GroupNotifyFunction": "GroupTable",
+    }
+    for function in FUNCTIONS:
+        role = transformed["Resources"][f"{function}Role"]["Properties"]
+        managed = set(role["ManagedPolicyArns"])
+        if function not in streams:
+            assert managed == basic, function
+            continue
+        assert managed == basic | {f"{aws}service-role/AWSLambdaDynamoDBExecutionRole"}, function
+        statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
+        [deny] = [s for s in statements if s["Effect"] == "Deny"]
+        assert set(deny["Action"]) == {
+            "dynamodb:DescribeStream",
+            "dynamodb:GetRecords",
+            "dynamodb:GetShardIterator",
+        }
+        assert deny["NotResource"] == {"Fn::GetAtt": [streams[function], "StreamArn"]}, function
 
 
 def test_every_alarm_tells_the_administrators(transformed: dict[str, Any]) -> None:
