@@ -172,6 +172,33 @@ def deployed(transformed: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield created
 
 
+def test_the_stack_deploys_with_every_default() -> None:
+    """No administrators' role and no web ACL, and each function's concurrency reserved by default."""
+    from moto import mock_aws
+
+    transformed = transform({})
+    with mock_aws():
+        session = boto3.session.Session(region_name=REGION)
+        s3 = session.client("s3")
+        s3.create_bucket(Bucket=ARTIFACTS, CreateBucketConfiguration={"LocationConstraint": REGION})
+        s3.put_object(Bucket=ARTIFACTS, Key="code.zip", Body=code_zip())
+        cloudformation = session.client("cloudformation")
+        cloudformation.create_stack(
+            StackName=STACK, TemplateBody=json.dumps(for_moto(transformed)), Capabilities=["CAPABILITY_IAM"]
+        )
+        [stack] = cloudformation.describe_stacks(StackName=STACK)["Stacks"]
+        assert stack["StackStatus"] == "CREATE_COMPLETE"
+        created = {
+            r["LogicalResourceId"]: r["PhysicalResourceId"]
+            for r in cloudformation.list_stack_resources(StackName=STACK)["StackResourceSummaries"]
+        }
+        assert created.keys() >= FUNCTIONS | TABLES | QUEUES
+        lambda_ = session.client("lambda")
+        for function in FUNCTIONS:
+            concurrency = lambda_.get_function_concurrency(FunctionName=created[function])
+            assert concurrency["ReservedConcurrentExecutions"] == 10, function
+
+
 def physical(deployed: dict[str, Any], logical: str) -> str:
     value: str = deployed["resources"][logical]["PhysicalResourceId"]
     return value
