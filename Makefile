@@ -3,6 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 TOOLS := .venv-tools
+# checkov pins a boto3 of its own, older than aws-sam-cli's: it gets its own environment.
+CHECKOV := .venv-checkov
 PY := $(VENV)/bin/python
 PORT ?= 3000
 REGION ?= ca-central-1
@@ -15,7 +17,7 @@ export SAM_CLI_TELEMETRY := 0
 help:
 	@echo "make run      the whole system locally at http://127.0.0.1:$(PORT)"
 	@echo "make test     lint, type-check and every test"
-	@echo "make lint     ruff, ruff format --check, mypy, cfn-lint, sam validate --lint"
+	@echo "make lint     ruff, ruff format --check, mypy, cfn-lint, sam validate --lint, checkov"
 	@echo "make bench    every benchmark; writes benchmarks/results.json"
 	@echo "make roster   import a roster CSV: make roster FILE=roster.csv TABLE=<Supporters table>"
 	@echo "make build    sam build (no Docker needed)"
@@ -34,9 +36,15 @@ $(TOOLS)/.installed: requirements-tools.txt
 	$(TOOLS)/bin/pip install --quiet -r requirements-tools.txt
 	@touch $@
 
+$(CHECKOV)/.installed: requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV)
+	$(CHECKOV)/bin/pip install --quiet --upgrade pip
+	$(CHECKOV)/bin/pip install --quiet -r requirements-checkov.txt
+	@touch $@
+
 install: $(VENV)/.installed
 
-tools: $(TOOLS)/.installed
+tools: $(TOOLS)/.installed $(CHECKOV)/.installed
 
 run: install
 	PORT=$(PORT) $(PY) -m local_runner
@@ -49,6 +57,7 @@ lint-python: install
 lint-template: tools
 	$(TOOLS)/bin/cfn-lint template.yaml
 	$(TOOLS)/bin/sam validate --lint --region $(REGION)
+	$(CHECKOV)/bin/checkov --file template.yaml --framework cloudformation --compact --quiet --skip-download
 
 lint: lint-python lint-template
 
@@ -74,4 +83,4 @@ deploy: build
 	$(TOOLS)/bin/sam deploy --guided --region $(REGION)
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) $(CHECKOV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

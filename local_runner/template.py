@@ -171,13 +171,40 @@ def table_definition(logical_id: str, stack: Stack) -> dict[str, Any]:
     return definition
 
 
+# What the local stack does not create, and why: each is seen only in the AWS console, or works only in
+# AWS. Every other resource type of the template is created by `create_stack`.
+NOT_LOCAL = {
+    "AWS::KMS::Alias": "the key is used by its id",
+    "AWS::Serverless::LayerVersion": "the layer's package is imported from the source tree",
+    "AWS::Serverless::Api": "the local runner serves the functions' API events itself",
+    "AWS::Serverless::Function": "the local runner calls the handlers in process",
+    "AWS::IAM::Role": "moto does not enforce IAM",
+    "AWS::Logs::LogGroup": "logs go to the terminal",
+    "AWS::CloudWatch::Alarm": "alarms watch metrics only AWS collects",
+    "AWS::CloudWatch::Dashboard": "a console page",
+    "AWS::SNS::Topic": "only alarms publish to it",
+    "AWS::SNS::TopicPolicy": "only alarms publish to it",
+    "AWS::ApiGateway::Account": "an account-wide setting for access logs",
+    "AWS::WAFv2::WebACLAssociation": "a web ACL filters only API Gateway's traffic",
+}
+CREATED_LOCALLY = {
+    "AWS::KMS::Key",
+    "AWS::SecretsManager::Secret",
+    "AWS::SQS::Queue",
+    "AWS::SES::ConfigurationSet",
+    "AWS::SES::EmailIdentity",
+    "AWS::DynamoDB::Table",
+}
+
+
 def create_stack(
     region: str = "ca-central-1",
     endpoint_url: str | None = None,
     name: str = "peer-support",
     parameters: dict[str, str] | None = None,
 ) -> Stack:
-    """Create the template's keys, secrets, queues, identities and tables on an AWS endpoint (moto)."""
+    """Create the template's keys, secrets, queues, SES configuration sets and identities, and tables on an
+    AWS endpoint (moto): the types in CREATED_LOCALLY; NOT_LOCAL says why each other type is left out."""
     stack = Stack(region=region, name=name, parameters=dict(parameters or {}))
     session = boto3.session.Session(region_name=region)
 
@@ -205,6 +232,11 @@ def create_stack(
             "QueueArn"
         ]
         stack.refs[logical], stack.arns[logical] = url, arn
+
+    for logical in resources_of_type("AWS::SES::ConfigurationSet"):
+        # The functions name it when they send; moto keeps it (its delivery options do nothing locally).
+        client("sesv2").create_configuration_set(ConfigurationSetName=f"{name}-{logical}")
+        stack.refs[logical] = f"{name}-{logical}"
 
     for resource in resources_of_type("AWS::SES::EmailIdentity").values():
         client("sesv2").create_email_identity(

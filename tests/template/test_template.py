@@ -9,16 +9,19 @@ from typing import Any
 
 import pytest
 
-from local_runner.template import TEMPLATE, load_template, resources_of_type
+from local_runner.template import CREATED_LOCALLY, NOT_LOCAL, TEMPLATE, load_template, resources_of_type
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ROOT / ".venv-tools" / "bin"
+CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 
 
-def tool(name: str) -> Path:
-    path = TOOLS / name
+def tool(name: str, tools: Path = TOOLS) -> Path:
+    path = tools / name
     if not path.exists():
-        pytest.fail(f"{path} is missing: run `make tools` (aws-sam-cli lives in its own environment)")
+        pytest.fail(
+            f"{path} is missing: run `make tools` (aws-sam-cli and checkov live in their own environments)"
+        )
     return path
 
 
@@ -38,6 +41,40 @@ def test_cfn_lint_passes() -> None:
 def test_sam_validate_lint_passes() -> None:
     result = run(tool("sam"), "validate", "--lint", "--region", "ca-central-1")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_checkov_passes_with_no_unexplained_skip() -> None:
+    result = run(
+        tool("checkov", CHECKOV.parent),
+        "--file",
+        TEMPLATE,
+        "--framework",
+        "cloudformation",
+        "--compact",
+        "--quiet",
+        "--skip-download",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Failed checks: 0," in result.stdout, result.stdout
+
+
+def test_every_checkov_skip_gives_its_reason(template: dict[str, Any]) -> None:
+    skips = [
+        (name, skip)
+        for name, resource in template["Resources"].items()
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", [])
+    ]
+    assert skips
+    for name, skip in skips:
+        assert skip["id"].startswith("CKV"), name
+        assert len(skip.get("comment", "").split()) >= 8, f"{name} skips {skip['id']} without a reason"
+
+
+def test_the_local_stack_creates_or_knowingly_leaves_out_every_resource_type(
+    template: dict[str, Any],
+) -> None:
+    types = {resource["Type"] for resource in template["Resources"].values()}
+    assert types <= CREATED_LOCALLY | NOT_LOCAL.keys(), types - CREATED_LOCALLY - NOT_LOCAL.keys()
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +122,7 @@ def test_function_policies_name_their_resources(template: dict[str, Any]) -> Non
                     statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
                 )
                 assert not any("*" in action for action in actions), name
-                assert statement["Resource"] != "*", name
+                assert statement.get("Resource") != "*", name
 
 
 def test_api_is_regional_and_throttled(template: dict[str, Any]) -> None:
