@@ -14,10 +14,12 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from peer_support.assignment import assign_supporter
+from peer_support.log_privacy import withhold_personal_data
 from peer_support.repository import Assignments, SupportersRepository, plain
 from peer_support.settings import get_settings
 
 logger = Logger()
+withhold_personal_data()
 
 
 class _Processor(BatchProcessor):

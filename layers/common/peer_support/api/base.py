@@ -33,8 +33,10 @@ from peer_support.errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
+from peer_support.log_privacy import withhold_personal_data
 
 logger = Logger()
+withhold_personal_data()
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
