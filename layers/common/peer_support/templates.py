@@ -67,6 +67,12 @@ def field_message(path: str, code: str = "") -> str:
     return fields.get(path.rsplit(".", 1)[-1], fields["_default"])
 
 
+def known_field(path: str) -> bool:
+    """Whether every part of `path` is a field name some form of ours uses."""
+    names = {part for name in messages()["fields"] for part in name.split(".")}
+    return all(part in names for part in path.split("."))
+
+
 @dataclass(frozen=True)
 class RenderedEmail:
     subject: str

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -126,8 +125,9 @@ def field_errors(errors: list[Any]) -> dict[str, str]:
     fields: dict[str, str] = {}
     for error in errors:
         path = field_path(error.get("loc", ()), error.get("ctx"))
-        if error.get("type") == "extra_forbidden" and not FIELD_NAME.match(path):
-            path = "unexpected"  # a name that is no field name at all is not repeated back
+        if error.get("type") == "extra_forbidden" and not templates.known_field(path):
+            # Only the API's own words are named back: an unknown name may be anything, a person's too.
+            path = "unexpected"
         fields.setdefault(path, templates.field_message(path, str(error.get("type", ""))))
     return fields
 
@@ -294,7 +294,6 @@ class Api(APIGatewayRestResolver):
 
 
 MAX_NESTING = 32
-FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,40}(\.[A-Za-z_][A-Za-z0-9_]{0,40}){0,2}$")
 
 
 def _nesting(text: str) -> int:
