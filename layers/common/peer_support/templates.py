@@ -31,7 +31,13 @@ def environment() -> Environment:
     )
     env.globals["text"] = messages()
     env.globals["lookup"] = lookup
+    env.filters["days"] = days
     return env
+
+
+def days(count: int) -> str:
+    """A number of days as a sentence says it: `30 days`, `1 day`."""
+    return f"{count} day" if count == 1 else f"{count} days"
 
 
 def lookup(values: Any, path: str) -> Any:

@@ -33,6 +33,7 @@ from peer_support.errors import (
     UnsupportedMediaType,
 )
 from peer_support.log_privacy import withhold_personal_data
+from peer_support.settings import Settings
 
 logger = Logger()
 withhold_personal_data()
@@ -149,12 +150,12 @@ class Api(APIGatewayRestResolver):
 
     def __init__(
         self,
-        max_body_bytes: Callable[[], int],
+        settings: Callable[[], Settings],
         forms: Mapping[str, FormSpec],
         not_eligible_page: str = "pages/not_eligible.html",
     ):
         super().__init__(enable_validation=True)
-        self._max_body_bytes = max_body_bytes
+        self._settings = settings
         self._forms = dict(forms)
         # The kind page for someone this service is not for (the group has its own).
         self._not_eligible_page = not_eligible_page
@@ -181,7 +182,7 @@ class Api(APIGatewayRestResolver):
         if body is None or event.get("httpMethod") in ("GET", "HEAD"):
             return event
         raw = _raw_body(body, bool(event.get("isBase64Encoded")))
-        if len(raw) > self._max_body_bytes():
+        if len(raw) > self._settings().max_body_bytes:
             raise PayloadTooLarge()
         headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
         content_type = headers.get("content-type", "").split(";")[0].strip().lower()
@@ -213,6 +214,10 @@ class Api(APIGatewayRestResolver):
         """The form posted to this route (API Gateway names it by its resource, `/actions/{token}`)."""
         return self._forms.get(resource or "") or self._forms.get(path or "")
 
+    def page(self, template: str, /, **context: Any) -> str:
+        """Render a page. Every page says how long a person's details are kept, so each is told."""
+        return templates.render(template, retention_days=self._settings().retention_days, **context)
+
     # -- errors → HTTP, in one place ------------------------------------------------------------
 
     def wants_html(self) -> bool:
@@ -239,7 +244,7 @@ class Api(APIGatewayRestResolver):
             page = self._not_eligible_page if isinstance(error, NotEligible) else "pages/error.html"
             reason = error.reason if isinstance(error, NotEligible) else code
             base = self.base_path() if base is None else base
-            return html_response(templates.render(page, base=base, code=reason, detail=detail), status)
+            return html_response(self.page(page, base=base, code=reason, detail=detail), status)
         return json_response({"error": code, "detail": detail, "fields": fields or {}}, status)
 
     def _on_request_validation(self, error: RequestValidationError) -> Response[str]:
@@ -285,7 +290,7 @@ class Api(APIGatewayRestResolver):
         if self.wants_html():
             detail = templates.messages()["errors"]["internal"]
             return html_response(
-                templates.render("pages/error.html", base=self.base_path(), code="internal", detail=detail),
+                self.page("pages/error.html", base=self.base_path(), code="internal", detail=detail),
                 status,
             )
         return json_response(
