@@ -122,6 +122,7 @@ class Observed:
     metric_blobs: list[dict[str, Any]] = field(default_factory=list)
     other_records: list[str] = field(default_factory=list)
     debug_records: int = 0
+    trace_notes: list[str] = field(default_factory=list)
     log_stream: io.StringIO = field(default_factory=io.StringIO)
 
     def api(
@@ -203,7 +204,19 @@ def observed(
 ) -> Iterator[Observed]:
     """Every handler's Powertools logger at DEBUG, writing where the test reads; every standard
     logger's record kept too."""
+    from aws_lambda_powertools import Tracer
+
     monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "DEBUG")
+    seen = Observed()
+    # No handler adds X-Ray annotations or metadata today; any that one adds is searched too.
+    for method in ("put_annotation", "put_metadata"):
+        original = getattr(Tracer, method)
+
+        def noted(tracer: Tracer, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            seen.trace_notes.append(json.dumps([args, kwargs], default=str))
+            return _original(tracer, *args, **kwargs)
+
+        monkeypatch.setattr(Tracer, method, noted)
     for function in (
         "SubmitRequestFunction",
         "MatchFunction",
@@ -219,7 +232,6 @@ def observed(
     ]
     assert powertools, "no Powertools logger found"
     saved = []
-    seen = Observed()
     for logger in powertools:
         handler: logging.StreamHandler[Any] = logger.powertools_handler  # type: ignore[attr-defined]
         saved.append((logger, logger.level, handler, handler.stream))
@@ -478,6 +490,7 @@ def test_no_personal_data_in_logs_metrics_error_bodies_or_urls(
         "log line": [json.dumps(line) for line in seen.log_lines],
         "metric blob": [json.dumps(blob) for blob in seen.metric_blobs],
         "standard log record": seen.other_records,
+        "trace annotation or metadata": seen.trace_notes,
         "error body": seen.error_bodies,
         "URL": seen.urls,
     }
@@ -505,6 +518,7 @@ def test_no_personal_data_in_logs_metrics_error_bodies_or_urls(
         assert any(line.get("reference") == reference for line in seen.log_lines), reference
     stored = [line for line in seen.log_lines if line["message"] == "request stored"]
     assert {line["reference"] for line in stored} == {story.self_ref, story.urgent_ref, story.referral_ref}
+    assert all(line.get("correlation_id") in seen.correlation_ids for line in stored)
     api_lines = [line for line in seen.log_lines if line.get("correlation_id")]
     assert {line["correlation_id"] for line in api_lines} <= set(seen.correlation_ids)
     assert {line["message"] for line in api_lines} >= {"request stored", "action taken"}
@@ -527,6 +541,7 @@ def test_no_personal_data_in_logs_metrics_error_bodies_or_urls(
     print(  # the figures, with -rP
         f"inspected {len(seen.log_lines)} Powertools log lines, {len(seen.other_records)} standard log "
         f"records ({seen.debug_records} DEBUG), {len(seen.metric_blobs)} metric blobs, "
-        f"{len(seen.error_bodies)} error bodies, {len(seen.urls)} URLs ({len(set(seen.urls))} distinct, "
-        f"{len(tokens)} link tokens), for {len(SEARCHED)} personal-data strings"
+        f"{len(seen.trace_notes)} trace annotations, {len(seen.error_bodies)} error bodies, "
+        f"{len(seen.urls)} URLs ({len(set(seen.urls))} distinct, {len(tokens)} link tokens), "
+        f"for {len(SEARCHED)} personal-data strings"
     )
