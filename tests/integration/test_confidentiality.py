@@ -286,6 +286,12 @@ def item(stack: Any, reference: str) -> dict[str, Any]:
     return RequestsRepository(stack.refs["RequestsTable"]).get(reference)
 
 
+def supporter_of(stack: Any, reference: str) -> dict[str, str]:
+    """The roster entry of the supporter the request is matched with now."""
+    supporter_id = item(stack, reference)["supporter_id"]
+    return next(s for s in SUPPORTERS if s["supporter_id"] == supporter_id)
+
+
 def token_for(emails: list[dict[str, Any]], to: str, reference: str) -> str:
     """The link in the latest email to `to` about `reference`."""
     [*_, token] = [
@@ -435,7 +441,7 @@ def deadlines(
 ) -> None:
     """The urgent request's supporter is reminded and misses the deadline; the case moves, is missed
     again, and with nobody left waits for the administrator, who is reminded and cancels it. The
-    referral's consent is reminded, then confirmed, and the colleague is matched."""
+    referral's consent is reminded."""
     assert sweep(frozen, hours=24) == {"contact_reminder": 1}  # Friday 10:00
     assert sweep(frozen, hours=7) == {"consent_reminder": 1, "reassigned": 1}  # Friday 17:00
     pipeline.run()
@@ -449,22 +455,60 @@ def deadlines(
     story.emails = seen.emails(pipeline)
 
     urgent = token_for(story.emails, ADMIN, story.urgent_ref)
-    consent = token_for(story.emails, ADMIN, story.referral_ref)
-    steps: list[tuple[str, dict[str, Any], int]] = [
-        (urgent, {"action": "acknowledge"}, 409),  # not the administrator's to take
-        (urgent, {"action": "cancel"}, 200),
-        (urgent, {"action": "cancel"}, 409),
-        (consent, {"action": "confirm_consent"}, 200),
-        (consent, {"action": "confirm_consent"}, 409),
+    steps: list[tuple[dict[str, Any], int]] = [
+        ({"action": "acknowledge"}, 409),  # not the administrator's to take
+        ({"action": "cancel"}, 200),
+        ({"action": "cancel"}, 409),
     ]
     assert seen.link("GET", urgent, html=True)["statusCode"] == 200
+    for body, status in steps:
+        assert seen.link("POST", urgent, body, html=status != 200)["statusCode"] == status, body
+
+
+def referral(seen: Observed, story: Lifecycle, stack: Any, pipeline: Pipeline, monkeypatch: Any) -> None:
+    """The administrator confirms the colleague's consent, but SES refuses the colleague's address for
+    good, quoting it; the referrer may no longer withdraw; the colleague's supporter declines and
+    another takes the case."""
+    from botocore.exceptions import ClientError
+
+    from peer_support import mailer
+
+    client = mailer.sesv2_client()
+    real_send = client.send_email
+
+    def reject_colleague(**kwargs: Any) -> Any:
+        address = kwargs["Destination"]["ToAddresses"][0]
+        if address == COLLEAGUE["email"]:
+            message = f"Email address is not verified. The following identities failed the check: {address}"
+            raise ClientError({"Error": {"Code": "MessageRejected", "Message": message}}, "SendEmail")
+        return real_send(**kwargs)
+
+    monkeypatch.setattr(client, "send_email", reject_colleague)
+    consent = token_for(story.emails, ADMIN, story.referral_ref)
     assert seen.link("GET", consent, html=True)["statusCode"] == 200
-    for token, body, status in steps:
-        assert seen.link("POST", token, body, html=status != 200)["statusCode"] == status, body
+    assert seen.link("POST", consent, {"action": "confirm_consent"})["statusCode"] == 200
+    assert seen.link("POST", consent, {"action": "confirm_consent"}, html=True)["statusCode"] == 409
     pipeline.run()
     story.emails = seen.emails(pipeline)
-    assert item(stack, story.referral_ref)["status"] == "matched"
-    assert any(e["to"] == COLLEAGUE["email"] for e in story.emails)
+    matched = item(stack, story.referral_ref)
+    assert matched["status"] == "matched"
+    assert [h["event"] for h in matched["history"]].count("email_undeliverable") == 1
+    assert not any(e["to"] == COLLEAGUE["email"] for e in story.emails)
+
+    referrer = token_for(story.emails, REFERRER["email"], story.referral_ref)
+    assert seen.link("POST", referrer, {"action": "withdraw"}, html=True)["statusCode"] == 409  # now theirs
+    assert seen.link("POST", referrer, {"action": "withdraw"})["statusCode"] == 409
+    first = supporter_of(stack, story.referral_ref)
+    case = token_for(story.emails, first["email"], story.referral_ref)
+    assert seen.link("GET", case, html=True)["statusCode"] == 200
+    assert seen.link("POST", case, {"action": "decline"}, html=True)["statusCode"] == 200
+    pipeline.run()
+    story.emails = seen.emails(pipeline)
+    assert seen.link("GET", case, html=True)["statusCode"] == 409  # moved: the person's details are gone
+    second = supporter_of(stack, story.referral_ref)
+    assert second != first
+    taken = token_for(story.emails, second["email"], story.referral_ref)
+    assert seen.link("GET", taken, html=True)["statusCode"] == 200
 
 
 def test_no_personal_data_in_logs_metrics_error_bodies_or_urls(
@@ -483,6 +527,7 @@ def test_no_personal_data_in_logs_metrics_error_bodies_or_urls(
     match_and_email(seen, story, pipeline, monkeypatch)
     support(seen, story, stack, frozen)
     deadlines(seen, story, stack, pipeline, frozen)
+    referral(seen, story, stack, pipeline, monkeypatch)
     collect(seen, capsys, caplog)
 
     # Then nothing anybody may read outside a page or an email names a person
@@ -522,7 +567,8 @@ def test_no_personal_data_in_logs_metrics_error_bodies_or_urls(
     api_lines = [line for line in seen.log_lines if line.get("correlation_id")]
     assert {line["correlation_id"] for line in api_lines} <= set(seen.correlation_ids)
     assert {line["message"] for line in api_lines} >= {"request stored", "action taken"}
-    assert any(line["message"] == "stream record failed" for line in seen.log_lines)
+    messages = {line["message"] for line in seen.log_lines}
+    assert {"stream record failed", "email undeliverable", "request matched", "sla sweep"} <= messages
     assert seen.debug_records > 100
     names = {
         m["Name"]
