@@ -1,6 +1,8 @@
 """Confidentiality: a request's whole life (submit, match, emails, the case page, first contact,
 closing, the SLA path, and the failures along the way) leaves no name, email, phone or note in any log
-line, metric, error body or URL. Logs carry the reference and the correlation id instead.
+line, metric, error body or URL. Logs carry the reference and the correlation id instead. The same
+holds for the BIPOC group's registrations: register, the emails, the registration's link, giving up a
+place, the waitlist and the day-of reminder.
 
 The handlers run in this process, so everything they print is captured: the Powertools loggers' JSON
 lines (at DEBUG), the EMF metric blobs Powertools prints (nothing else may reach stdout), every
@@ -33,6 +35,7 @@ from peer_support import clock
 from peer_support.deadlines import PROGRAM_TIMEZONE
 from tests.conftest import PUBLIC_BASE_URL, api_event
 from tests.integration.conftest import Pipeline
+from tests.integration.group.helpers import FACILITATOR, GroupPipeline
 
 THURSDAY_10AM = datetime(2026, 11, 26, 10, 0, tzinfo=PROGRAM_TIMEZONE)
 ADMIN = "program-admin@example.org"
@@ -54,6 +57,13 @@ SUPPORTERS = [
      "phone": "236-555-0168"},
 ]  # fmt: skip
 
+# The BIPOC group's registrants.
+MEMBERS = [
+    {"name": "Anwuli Thistlewood-Osei", "email": "anwuli.t.home@example.net"},
+    {"name": "Bartholomew Quennell", "email": "bq.private@example.net"},
+    {"name": "Celestine Mbekwe-Harrow", "email": "celestine.mh@example.net"},
+]
+
 REQUEST: dict[str, Any] = {
     "kind": "self",
     "requester": REQUESTER,
@@ -71,7 +81,7 @@ def _searched() -> list[str]:
     """Every person's data and its parts (first and last names, an email's local part, a phone's digits),
     as typed and as a URL or a form would encode it."""
     values: set[str] = {NOTE, "Okonkwo-Battersby", "Okonkwo", "Battersby", AVOID, *AVOID.split()}
-    for person in (REQUESTER, COLLEAGUE, REFERRER, *SUPPORTERS):
+    for person in (REQUESTER, COLLEAGUE, REFERRER, *SUPPORTERS, *MEMBERS):
         name, email, phone = person["name"], person["email"], person.get("phone")
         values |= {name, *name.split(), email, email.split("@")[0]}
         if phone:
@@ -85,6 +95,7 @@ SEARCHED = _searched()
 LINK = re.compile(r"https?://[^\s\"'<>]+")
 REFERENCE = re.compile(r"PS-[A-Z0-9]{4}-[A-Z0-9]{4}")
 TOKEN = re.compile(r"/actions/([A-Za-z0-9_\-]+)\.([A-Za-z0-9_\-]+)")
+GROUP_TOKEN = re.compile(r"/group-registrations/([A-Za-z0-9_\-]+)\.([A-Za-z0-9_\-]+)")
 
 
 def leaks(text: str) -> list[str]:
@@ -145,7 +156,7 @@ class Observed:
             body,
             headers,
             path_parameters={"token": token} if token else None,
-            resource="/actions/{token}" if token else None,
+            resource=path.replace(token, "{token}") if token else None,
         )
         correlation_id = str(uuid.uuid4())
         event["requestContext"]["requestId"] = correlation_id
@@ -184,7 +195,17 @@ class Observed:
         path = f"/actions/{token}"
         return self.api("ActionsFunction", method, path, payload, headers, token=token, page_again=page_again)
 
-    def emails(self, pipeline: Pipeline) -> list[dict[str, Any]]:
+    def group_link(self, method: str, token: str, action: str | None = None, html: bool = True) -> Any:
+        """A registration's own link: its page, or giving up the place (as the page's form posts it)."""
+        headers = {"Accept": "text/html" if html else "application/json"}
+        body = None
+        if action is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            body = urlencode({"action": action})
+        path = f"/group-registrations/{token}"
+        return self.api("GroupFunction", method, path, body, headers, token=token)
+
+    def emails(self, pipeline: Pipeline | GroupPipeline) -> list[dict[str, Any]]:
         emails = pipeline.emails()
         self.urls.extend(u for e in emails for u in LINK.findall(e["text"]) + urls_in_html(e["html"]))
         return emails
@@ -511,6 +532,46 @@ def referral(seen: Observed, story: Lifecycle, stack: Any, pipeline: Pipeline, m
     assert seen.link("GET", taken, html=True)["statusCode"] == 200
 
 
+def assert_no_personal_data(seen: Observed) -> None:
+    """Search every log line, metric, trace note, error body and URL for every personal-data string."""
+    everything = {
+        "log line": [json.dumps(line) for line in seen.log_lines],
+        "metric blob": [json.dumps(blob) for blob in seen.metric_blobs],
+        "standard log record": seen.other_records,
+        "trace annotation or metadata": seen.trace_notes,
+        "error body": seen.error_bodies,
+        "URL": seen.urls,
+    }
+    found = {
+        (where, value, text[max(text.lower().find(value.lower()) - 150, 0) :][:300])
+        for where, texts in everything.items()
+        for text in texts
+        for value in leaks(text)
+    }
+    assert not found, "\n".join(f"{where} holds {value!r}: {text!r}" for where, value, text in sorted(found))
+    assert not [url for url in seen.urls if urlsplit(url).query]  # nothing rides in a query string
+
+
+def link_tokens(seen: Observed, pattern: re.Pattern[str]) -> dict[str, str]:
+    """Each signed token in the URLs seen, with its payload decoded (a forged "not.a.token" left out)."""
+    decoded: dict[str, str] = {}
+    for encoded in {m.group(1) for url in seen.urls for m in [pattern.search(url)] if m}:
+        try:
+            decoded[encoded] = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            continue
+    return decoded
+
+
+def metric_names(seen: Observed) -> set[str]:
+    return {
+        m["Name"]
+        for blob in seen.metric_blobs
+        for d in blob["_aws"]["CloudWatchMetrics"]
+        for m in d["Metrics"]
+    }
+
+
 def test_no_personal_data_in_logs_metrics_error_bodies_or_urls(
     stack: Any,
     frozen: clock.FrozenClock,
@@ -531,32 +592,13 @@ def test_no_personal_data_in_logs_metrics_error_bodies_or_urls(
     collect(seen, capsys, caplog)
 
     # Then nothing anybody may read outside a page or an email names a person
-    everything = {
-        "log line": [json.dumps(line) for line in seen.log_lines],
-        "metric blob": [json.dumps(blob) for blob in seen.metric_blobs],
-        "standard log record": seen.other_records,
-        "trace annotation or metadata": seen.trace_notes,
-        "error body": seen.error_bodies,
-        "URL": seen.urls,
-    }
-    found = {
-        (where, value, text[max(text.lower().find(value.lower()) - 150, 0) :][:300])
-        for where, texts in everything.items()
-        for text in texts
-        for value in leaks(text)
-    }
-    assert not found, "\n".join(f"{where} holds {value!r}: {text!r}" for where, value, text in sorted(found))
+    assert_no_personal_data(seen)
 
-    # ... no link's token carries more than a reference, a role, a holder and an expiry, and no URL a query
-    tokens = {m.group(1) for url in seen.urls for m in [TOKEN.search(url)] if m}
+    # ... no link's token carries more than a reference, a role, a holder and an expiry
+    tokens = link_tokens(seen, TOKEN)
     assert len(tokens) >= 10
-    for encoded in tokens:
-        try:
-            decoded = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            continue  # "not.a.token"
+    for decoded in tokens.values():
         assert re.fullmatch(r"PS-[A-Z0-9]{4}-[A-Z0-9]{4}\|(supporter|admin|requester)\|[\w\-]+\|\d+", decoded)
-    assert not [url for url in seen.urls if urlsplit(url).query]
 
     # ... while the logs are useful: every reference, each API call's correlation id, the debug lines
     for reference in (story.self_ref, story.urgent_ref, story.referral_ref):
@@ -570,12 +612,7 @@ def test_no_personal_data_in_logs_metrics_error_bodies_or_urls(
     messages = {line["message"] for line in seen.log_lines}
     assert {"stream record failed", "email undeliverable", "request matched", "sla sweep"} <= messages
     assert seen.debug_records > 100
-    names = {
-        m["Name"]
-        for blob in seen.metric_blobs
-        for d in blob["_aws"]["CloudWatchMetrics"]
-        for m in d["Metrics"]
-    }
+    names = metric_names(seen)
     assert {
         "RequestsSubmitted",
         "RequestsMatched",
@@ -590,4 +627,109 @@ def test_no_personal_data_in_logs_metrics_error_bodies_or_urls(
         f"{len(seen.trace_notes)} trace annotations, {len(seen.error_bodies)} error bodies, "
         f"{len(seen.urls)} URLs ({len(set(seen.urls))} distinct, {len(tokens)} link tokens), "
         f"for {len(SEARCHED)} personal-data strings"
+    )
+
+
+def test_the_group_leaves_no_personal_data_in_logs_metrics_error_bodies_or_urls(
+    stack: Any,
+    frozen: clock.FrozenClock,
+    observed: Observed,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from peer_support.settings import get_group_settings
+    from peer_support.signing import issue_group_link, signing_key
+
+    # Given the BIPOC group's next session (Monday 30 November), with two places (a setting)
+    monkeypatch.setenv("GROUP_CAPACITY", "2")
+    get_group_settings.cache_clear()
+    seen, pipeline = observed, GroupPipeline(stack)
+    html = {"Accept": "text/html"}
+    form = {"Content-Type": "application/x-www-form-urlencoded", **html}
+    assert seen.api("GroupFunction", "GET", "/group", headers=html)["statusCode"] == 200
+
+    def register(member: dict[str, str], **changes: Any) -> dict[str, Any]:
+        body = {**member, "identifies_as_bipoc": True, "practices_in_bc": True, **changes}
+        return seen.api("GroupFunction", "POST", "/group-registrations", json.dumps(body))
+
+    def by_form(member: dict[str, str], page_again: bool = False, **changes: str) -> dict[str, Any]:
+        answers = {**member, "identifies_as_bipoc": "true", "practices_in_bc": "true", **changes}
+        body = urlencode(answers)
+        return seen.api("GroupFunction", "POST", "/group-registrations", body, form, page_again=page_again)
+
+    # When three physicians register (one twice, one by the form, the last waitlisted), and registering
+    # goes wrong in each way it can
+    first = json.loads(register(MEMBERS[0])["body"])
+    assert json.loads(register(MEMBERS[0])["body"])["reference"] == first["reference"]
+    assert by_form(MEMBERS[1])["statusCode"] == 201
+    waiting = json.loads(register(MEMBERS[2])["body"])
+    assert (first["status"], waiting["status"]) == ("registered", "waitlisted")
+    refusals: list[tuple[dict[str, Any], int]] = [
+        ({"email": "anwuli.t.home@@example.net"}, 422),
+        ({"identifies_as_bipoc": False}, 422),
+        ({"practices_in_bc": False}, 422),
+        ({"Bartholomew": "Quennell"}, 422),
+        ({"name": MEMBERS[1]["name"] + " " + "x" * 17_000}, 413),
+    ]
+    for changes, status in refusals:
+        assert register(MEMBERS[1], **changes)["statusCode"] == status, changes
+    plain = {"Content-Type": "text/plain"}
+    assert seen.api("GroupFunction", "POST", "/group-registrations", "Quennell", plain)["statusCode"] == 415
+    assert by_form(MEMBERS[1], identifies_as_bipoc="false")["statusCode"] == 422  # the group's kind page
+    assert by_form(MEMBERS[1], page_again=True, email="bq.private")["statusCode"] == 422  # the form again
+    pipeline.run()
+    emails = seen.emails(pipeline)
+    assert any(e["to"] == FACILITATOR for e in emails)
+
+    # And the first gives up the place by their email's link, and the waitlisted one is offered it
+    [*_, token] = [m.group(0).rsplit("/", 1)[-1] for e in emails if e["to"] == MEMBERS[0]["email"]
+                   for m in GROUP_TOKEN.finditer(e["text"])]  # fmt: skip
+    assert seen.group_link("GET", token)["statusCode"] == 200
+    assert seen.group_link("POST", token, "stay", html=False)["statusCode"] == 422
+    assert seen.group_link("POST", token, "cancel")["statusCode"] == 200
+    assert seen.group_link("POST", token, "cancel", html=False)["statusCode"] == 200  # already given up
+    payload, mac = token.split(".")
+    session_id = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode().split("|")[0]
+    expired = issue_group_link(
+        session_id, first["reference"], frozen.now() - timedelta(days=1), signing_key()
+    )
+    forged = base64.urlsafe_b64encode(f"{session_id}|{waiting['reference']}|9999999999".encode()).decode()
+    for bad in (f"{payload}.{mac[:-2]}AA", f"{forged.rstrip('=')}.{mac}", expired):
+        for as_html in (True, False):
+            assert seen.group_link("GET", bad, html=as_html)["statusCode"] == 404
+            assert seen.group_link("POST", bad, "cancel", html=as_html)["statusCode"] == 404
+    pipeline.run()
+
+    # And at noon on the session's Monday, those holding a place are reminded
+    frozen.advance(timedelta(days=4, hours=2))
+    assert invoke("SlaCheckFunction", {})["group_reminders"]["sent"] == 1
+    pipeline.run()
+    seen.emails(pipeline)
+    collect(seen, capsys, caplog)
+
+    # Then nothing anybody may read outside a page or an email names a registrant
+    assert_no_personal_data(seen)
+    tokens = link_tokens(seen, GROUP_TOKEN)
+    assert len(tokens) >= 3
+    for decoded in tokens.values():
+        assert re.fullmatch(r"[\w\-]+\|GR-[A-Z0-9]{4}-[A-Z0-9]{4}\|\d+", decoded), decoded
+
+    # ... while the logs say what happened, by reference
+    logged = {(line["message"], line.get("reference")) for line in seen.log_lines}
+    assert ("group registration", first["reference"]) in logged
+    assert ("group registration", waiting["reference"]) in logged
+    assert ("group place given up", first["reference"]) in logged
+    assert any(line["message"] == "group reminders" for line in seen.log_lines)
+    assert {
+        "GroupRegistered",
+        "GroupWaitlisted",
+        "GroupPlacesGivenUp",
+        "GroupSessionsReminded",
+    } <= metric_names(seen)
+    print(  # the figures, with -rP
+        f"group: inspected {len(seen.log_lines)} Powertools log lines, "
+        f"{len(seen.other_records)} standard log records, {len(seen.metric_blobs)} metric blobs, "
+        f"{len(seen.error_bodies)} error bodies, {len(seen.urls)} URLs ({len(set(seen.urls))} distinct, "
+        f"{len(tokens)} link tokens)"
     )
