@@ -74,16 +74,21 @@ def aws() -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-def stack(aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The template's resources in moto, and every function's environment set."""
+def deploy(monkeypatch: pytest.MonkeyPatch, **parameters: str) -> Any:
+    """Create the template's resources in moto with `parameters`, and set every function's environment."""
     from local_runner.template import create_stack, resources_of_type
 
-    created = create_stack(region=REGION, parameters={"PublicBaseUrl": PUBLIC_BASE_URL})
+    created = create_stack(region=REGION, parameters={"PublicBaseUrl": PUBLIC_BASE_URL, **parameters})
     for function in resources_of_type("AWS::Serverless::Function"):
         for name, value in created.function_environment(function).items():
             if name != "POWERTOOLS_SERVICE_NAME":
                 monkeypatch.setenv(name, value)
     clear_caches()  # each test has its own AWS
-    yield created
+    return created
+
+
+@pytest.fixture
+def stack(aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The template's resources in moto, and every function's environment set."""
+    yield deploy(monkeypatch)
     clear_caches()

@@ -58,6 +58,9 @@ def assert_refused_cleanly(result: dict[str, Any]) -> None:
         '{"kind": "self", "requester": {"name": "\\ud800' + MARKER + '"}}',
         json.dumps({f"<b>{MARKER}</b>": 1}),
         json.dumps({f"{MARKER} {MARKER}": 1}),
+        # A name shaped like a field's is not repeated back unless it is one of ours: it may be a person's.
+        json.dumps({MARKER: 1}),
+        json.dumps({"kind": "self", "requester": {"name": "A", "email": "a@example.org", MARKER: "x"}}),
     ],
 )
 def test_malformed_and_hostile_bodies(stack: Any, raw: str) -> None:

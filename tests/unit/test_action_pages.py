@@ -7,12 +7,17 @@ from typing import Any
 
 import pytest
 
-from peer_support.templates import render
+from peer_support import templates
 
 CRISIS_LINE = "1-800-663-6729"
 MARKUP = "<script>x</script>"
 ESCAPED = "&lt;script&gt;x&lt;/script&gt;"
 ACTION_URL = "/prod/actions/tok.en"
+
+
+def render(template: str, /, **context: Any) -> str:
+    """A page as the API renders it: told how long a person's details are kept."""
+    return templates.render(template, **({"retention_days": 30} | context))
 
 
 def person(**changes: Any) -> dict[str, Any]:
@@ -217,7 +222,7 @@ def test_admin_referral_can_be_confirmed_or_cancelled() -> None:
     assert button("confirm_consent") in html
     assert button("cancel") in html
     assert "Cancel this request" in html
-    assert "retention period" in html
+    assert "its details are deleted 30 days later" in html
     assert "nothing to do" not in html
 
 
@@ -291,3 +296,30 @@ def test_conflict_page_is_calm_and_escapes_the_detail() -> None:
     assert "<form" not in html
     assert "409" not in html
     assert "!" not in html.split('<main id="main" tabindex="-1">')[1]
+
+
+@pytest.mark.parametrize(("retention_days", "said"), [(7, "7 days"), (1, "1 day"), (365, "365 days")])
+def test_pages_say_the_retention_they_are_given(retention_days: int, said: str) -> None:
+    def done(action: str) -> str:
+        return render(
+            "pages/action_done.html", base="", reference="PS-1", action=action, retention_days=retention_days
+        )
+
+    pages = {
+        "case": case_page(status="contacted", retention_days=retention_days),
+        "admin": admin_page(retention_days=retention_days),
+        "withdraw": withdraw_page(retention_days=retention_days),
+        "closed": done("close"),
+        "cancelled": done("cancel"),
+        "withdrawn": done("withdraw"),
+    }
+    for name, html in pages.items():
+        assert "30 days" not in html, name
+        footer = html.split('<footer class="site">')[1]
+        assert f"we delete your details {said} after your request is closed" in footer, name
+    assert f"The person's details are deleted {said} later." in pages["case"]
+    assert f"its details are deleted {said} later" in pages["admin"]
+    assert f"We delete your details {said} later." in pages["withdraw"]
+    assert f"the person&#39;s details will be deleted in {said}." in pages["closed"]
+    assert f"Its details will be deleted in {said}." in pages["cancelled"]
+    assert f"We will delete your details in {said}." in pages["withdrawn"]

@@ -15,10 +15,12 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from peer_support.assignment import assign_supporter
 from peer_support.errors import aws_error_code
+from peer_support.log_privacy import withhold_personal_data
 from peer_support.repository import Assignments, SupportersRepository, plain
 from peer_support.settings import get_settings
 
 logger = Logger()
+withhold_personal_data()
 
 
 class _Processor(BatchProcessor):

@@ -31,7 +31,13 @@ def environment() -> Environment:
     )
     env.globals["text"] = messages()
     env.globals["lookup"] = lookup
+    env.filters["days"] = days
     return env
+
+
+def days(count: int) -> str:
+    """A number of days as a sentence says it: `30 days`, `1 day`."""
+    return f"{count} day" if count == 1 else f"{count} days"
 
 
 def lookup(values: Any, path: str) -> Any:
@@ -65,6 +71,12 @@ def field_message(path: str, code: str = "") -> str:
     if path in fields:
         return fields[path]
     return fields.get(path.rsplit(".", 1)[-1], fields["_default"])
+
+
+def known_field(path: str) -> bool:
+    """Whether every part of `path` is a field name some form of ours uses."""
+    names = {part for name in messages()["fields"] for part in name.split(".")}
+    return all(part in names for part in path.split("."))
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ def _page(claims: LinkClaims, item: dict[str, Any], errors: dict[str, str], valu
     allowed = allowed_actions(claims, item)
     if claims.role == "supporter":
         person = item.get(person_role(item)) or {}
-        return templates.render(
+        return app.page(
             "pages/case.html",
             **common,
             person=person,
@@ -65,7 +65,7 @@ def _page(claims: LinkClaims, item: dict[str, Any], errors: dict[str, str], valu
             values=values,
         )
     if claims.role == "admin":
-        return templates.render(
+        return app.page(
             "pages/admin_action.html",
             **common,
             status=item["status"],
@@ -78,7 +78,7 @@ def _page(claims: LinkClaims, item: dict[str, Any], errors: dict[str, str], valu
             can_confirm="confirm_consent" in allowed,
             can_cancel="cancel" in allowed,
         )
-    return templates.render(
+    return app.page(
         "pages/withdraw.html",
         **common,
         status=item["status"],
@@ -135,7 +135,7 @@ def close_form_again(api: Api, values: dict[str, Any], errors: dict[str, str]) -
 
 
 app = Api(
-    max_body_bytes=lambda: get_settings().max_body_bytes,
+    settings=get_settings,
     forms={"/actions/{token}": FormSpec(ActionForm, close_form_again, guard=lambda api: _token_of(api))},
 )
 
@@ -145,9 +145,7 @@ def stale(error: StaleAction) -> Response[str]:
     detail = templates.messages()["stale"][error.reason]
     if app.wants_html():
         heading = templates.messages()["stale_heading"][error.reason]
-        page = templates.render(
-            "pages/action_conflict.html", base=app.base_path(), heading=heading, detail=detail
-        )
+        page = app.page("pages/action_conflict.html", base=app.base_path(), heading=heading, detail=detail)
         return html_response(page, HTTPStatus.CONFLICT)
     return json_response({"error": "conflict", "detail": detail, "fields": {}}, HTTPStatus.CONFLICT)
 
@@ -183,7 +181,7 @@ def act(token: Token, form: Annotated[ActionForm, Body(embed=False)]) -> Respons
         )
     if app.wants_html():
         return html_response(
-            templates.render(
+            app.page(
                 "pages/action_done.html",
                 base=app.base_path(),
                 action=done.action,

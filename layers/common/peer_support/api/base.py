@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -36,8 +35,11 @@ from peer_support.errors import (
     aws_error_code,
     is_transient,
 )
+from peer_support.log_privacy import withhold_personal_data
+from peer_support.settings import Settings
 
 logger = Logger()
+withhold_personal_data()
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -139,8 +141,9 @@ def field_errors(errors: list[Any]) -> dict[str, str]:
     fields: dict[str, str] = {}
     for error in errors:
         path = field_path(error.get("loc", ()), error.get("ctx"))
-        if error.get("type") == "extra_forbidden" and not FIELD_NAME.match(path):
-            path = "unexpected"  # a name that is no field name at all is not repeated back
+        if error.get("type") == "extra_forbidden" and not templates.known_field(path):
+            # Only the API's own words are named back: an unknown name may be anything, a person's too.
+            path = "unexpected"
         fields.setdefault(path, templates.field_message(path, str(error.get("type", ""))))
     return fields
 
@@ -162,12 +165,12 @@ class Api(APIGatewayRestResolver):
 
     def __init__(
         self,
-        max_body_bytes: Callable[[], int],
+        settings: Callable[[], Settings],
         forms: Mapping[str, FormSpec],
         not_eligible_page: str = "pages/not_eligible.html",
     ):
         super().__init__(enable_validation=True)
-        self._max_body_bytes = max_body_bytes
+        self._settings = settings
         self._forms = dict(forms)
         # The kind page for someone this service is not for (the group has its own).
         self._not_eligible_page = not_eligible_page
@@ -194,7 +197,7 @@ class Api(APIGatewayRestResolver):
         if body is None or event.get("httpMethod") in ("GET", "HEAD"):
             return event
         raw = _raw_body(body, bool(event.get("isBase64Encoded")))
-        if len(raw) > self._max_body_bytes():
+        if len(raw) > self._settings().max_body_bytes:
             raise PayloadTooLarge()
         headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
         content_type = headers.get("content-type", "").split(";")[0].strip().lower()
@@ -226,6 +229,10 @@ class Api(APIGatewayRestResolver):
         """The form posted to this route (API Gateway names it by its resource, `/actions/{token}`)."""
         return self._forms.get(resource or "") or self._forms.get(path or "")
 
+    def page(self, template: str, /, **context: Any) -> str:
+        """Render a page. Every page says how long a person's details are kept, so each is told."""
+        return templates.render(template, retention_days=self._settings().retention_days, **context)
+
     # -- errors → HTTP, in one place ------------------------------------------------------------
 
     def wants_html(self) -> bool:
@@ -253,9 +260,7 @@ class Api(APIGatewayRestResolver):
             page = self._not_eligible_page if isinstance(error, NotEligible) else "pages/error.html"
             reason = error.reason if isinstance(error, NotEligible) else code
             base = self.base_path() if base is None else base
-            return html_response(
-                templates.render(page, base=base, code=reason, detail=detail), status, headers
-            )
+            return html_response(self.page(page, base=base, code=reason, detail=detail), status, headers)
         return json_response({"error": code, "detail": detail, "fields": fields or {}}, status, headers)
 
     def _on_request_validation(self, error: RequestValidationError) -> Response[str]:
@@ -310,7 +315,7 @@ class Api(APIGatewayRestResolver):
         if self.wants_html():
             detail = templates.messages()["errors"]["internal"]
             return html_response(
-                templates.render("pages/error.html", base=self.base_path(), code="internal", detail=detail),
+                self.page("pages/error.html", base=self.base_path(), code="internal", detail=detail),
                 status,
             )
         return json_response(
@@ -319,7 +324,6 @@ class Api(APIGatewayRestResolver):
 
 
 MAX_NESTING = 32
-FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,40}(\.[A-Za-z_][A-Za-z0-9_]{0,40}){0,2}$")
 
 
 def _nesting(text: str) -> int:

@@ -46,14 +46,13 @@ def group_page(
     settings = get_group_settings()
     session = next_session(clock.now(), settings.group_meets_on_holidays)
     counts = _repository().session(session.session_id) or {}
-    page = templates.render(
+    page = api.page(
         "pages/group.html",
         base=api.base_path(),
         values=values,
         errors=errors,
         session=describe(session),
         full=int(counts.get("registered_count", 0)) >= settings.group_capacity,
-        retention_days=settings.retention_days,
     )
     return html_response(page, HTTPStatus.UNPROCESSABLE_ENTITY if errors else status)
 
@@ -74,7 +73,7 @@ def _registration_page(claims: GroupLinkClaims, status: HTTPStatus = HTTPStatus.
     """The page a registration's link opens: the place (or waitlist place) and a button to give it up."""
     item = _repository().get(claims.session_id, claims.reference)
     session = session_of(claims.session_id)
-    page = templates.render(
+    page = app.page(
         "pages/group_registration.html",
         base=app.base_path(),
         reference=item["reference"],
@@ -94,7 +93,7 @@ def registration_page_again(api: Api, values: dict[str, Any], errors: dict[str, 
 
 
 app = Api(
-    max_body_bytes=lambda: get_group_settings().max_body_bytes,
+    settings=get_group_settings,
     forms={
         "/group-registrations": FormSpec(GroupRegistrationForm, group_page, eligibility_first),
         "/group-registrations/{token}": FormSpec(
@@ -152,7 +151,7 @@ def post_registration(form: Annotated[GroupRegistrationForm, Body(embed=False)])
             value=1,
         )
     if app.wants_html():
-        page = templates.render(
+        page = app.page(
             "pages/group_confirmation.html",
             base=app.base_path(),
             reference=registration.reference,
@@ -181,7 +180,7 @@ def give_up(token: Token, form: Annotated[GroupCancelForm, Body(embed=False)]) -
     if was != "cancelled":
         metrics.add_metric(name="GroupPlacesGivenUp", unit=MetricUnit.Count, value=1)
     if app.wants_html():
-        page = templates.render(
+        page = app.page(
             "pages/group_cancelled.html", base=app.base_path(), reference=claims.reference, was=was
         )
         return html_response(page)

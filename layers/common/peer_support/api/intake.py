@@ -31,7 +31,7 @@ def form_page(
 ) -> Response[str]:
     """The request form, with the person's answers and, beside each, what to change."""
     key = app.current_event.headers.get("idempotency-key") or secrets.token_urlsafe(18)
-    page = templates.render(
+    page = app.page(
         "pages/form.html", base=app.base_path(), values=values, errors=errors, idempotency_key=key
     )
     return html_response(page, HTTPStatus.UNPROCESSABLE_ENTITY if errors else status)
@@ -43,7 +43,7 @@ def eligibility_first(answers: dict[str, Any]) -> None:
 
 
 app = Api(
-    max_body_bytes=lambda: get_settings().max_body_bytes,
+    settings=get_settings,
     forms={"/requests": FormSpec(RequestForm, form_page, eligibility_first)},
 )
 
@@ -96,7 +96,7 @@ def post_request(
     logger.info("request stored", extra={"reference": receipt.reference, "status": receipt.status.value})
     metrics.add_metric(name="RequestsSubmitted", unit=MetricUnit.Count, value=1)
     if app.wants_html():
-        page = templates.render(
+        page = app.page(
             "pages/confirmation.html",
             base=app.base_path(),
             reference=receipt.reference,
