@@ -451,3 +451,34 @@ def test_the_sla_sweep_has_a_dead_letter_queue(transformed: dict[str, Any]) -> N
     assert schedule["Properties"]["Target"]["DeadLetterConfig"] == {
         "Arn": {"Fn::GetAtt": ["SlaCheckDeadLetterQueue", "Arn"]}
     }
+
+
+def test_the_api_has_one_stage_and_it_is_the_guarded_one(transformed: dict[str, Any]) -> None:
+    # SAM's default extra stage, "Stage", would serve the functions outside the WAF, throttles and logs.
+    for deployment in of_type(transformed, "AWS::ApiGateway::Deployment").values():
+        assert "StageName" not in deployment["Properties"]
+    [stage] = of_type(transformed, "AWS::ApiGateway::Stage").values()
+    assert stage["Properties"]["StageName"] == "prod"
+
+
+def test_any_recipient_identity_only_while_in_the_ses_sandbox(transformed: dict[str, Any]) -> None:
+    for function in ("NotifyFunction", "GroupNotifyFunction"):
+        role = transformed["Resources"][f"{function}Role"]["Properties"]
+        statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
+        [send] = [s for s in statements if "ses:SendEmail" in s["Action"]]
+        wide = [r for r in send["Resource"] if "identity/*" in json.dumps(r)]
+        assert wide == [
+            {
+                "Fn::If": [
+                    "InSesSandbox",
+                    {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"},
+                    {"Ref": "AWS::NoValue"},
+                ]
+            }
+        ], function
+    assert transformed["Parameters"]["SesSandbox"]["Default"] == "false"
+
+
+def test_the_account_wide_api_logging_role_outlives_the_stack(transformed: dict[str, Any]) -> None:
+    role = transformed["Resources"]["ApiGatewayLogsRole"]
+    assert (role["DeletionPolicy"], role["UpdateReplacePolicy"]) == ("Retain", "Retain")
