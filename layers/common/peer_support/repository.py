@@ -606,7 +606,11 @@ class GroupRepository(_UsesDynamoDB):
         try:
             self.client.transact_write_items(TransactItems=items)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            codes = _cancellation_codes(error)
+            # Changed by someone else meanwhile; a throttled transaction is a fault, answered as one.
+            if "ConditionalCheckFailed" in codes or "TransactionConflict" in codes:
                 raise Conflict("registration changed") from None
             raise
 

@@ -238,3 +238,38 @@ def test_a_post_not_from_the_button_shows_the_page_again(
     assert result["statusCode"] == 422
     assert "Give up my place</button>" in result["body"]
     assert status_of(group_stack, full_session[1]["reference"]) == "registered"
+
+
+def test_a_throttled_give_up_is_a_busy_503_and_keeps_the_place(
+    group_stack: Any,
+    full_session: list[dict[str, Any]],
+    pipeline: GroupPipeline,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A transaction cancelled by throttling is a fault to retry, not someone else's change (409)."""
+    from botocore.exceptions import ClientError
+
+    from peer_support.repository import dynamodb_client
+
+    link = cancel_link(pipeline, "member1@example.org")
+    client = dynamodb_client()
+    original = client.transact_write_items
+    throttling = [True]
+
+    def throttled(**kwargs: Any) -> Any:
+        if not throttling[0]:
+            return original(**kwargs)
+        raise ClientError(
+            {
+                "Error": {"Code": "TransactionCanceledException", "Message": "Transaction cancelled"},
+                "CancellationReasons": [{"Code": "ThrottlingError"}, {"Code": "None"}],
+            },
+            "TransactWriteItems",
+        )
+
+    monkeypatch.setattr(client, "transact_write_items", throttled)
+    refused = open_link(link, "POST", json.dumps({"action": "cancel"}), html=False)
+    assert refused["statusCode"] == 503
+    assert "Retry-After" in (refused.get("multiValueHeaders") or refused.get("headers") or {})
+    throttling[0] = False
+    assert status_of(group_stack, full_session[1]["reference"]) == "registered"
