@@ -164,6 +164,13 @@ class SubmissionReceipt(_Model):
     status: Literal["pending_match", "pending_consent"]
 
 
+class ActionTaken(_Model):
+    """What the API answers once a link's action is taken: the request and the state it is now in."""
+
+    reference: str = Field(examples=["PS-7K3M-9QXD"])
+    status: Status
+
+
 class ErrorBody(_Model):
     """The contract's error shape. `fields` names each field at fault; values are never echoed."""
 
