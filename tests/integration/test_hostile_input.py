@@ -179,6 +179,8 @@ def form(**fields: Any) -> str:
 
 
 HOSTILE_JSON = {
+    "integer over 4300 digits": '{"kind": ' + "9" * 5000 + "}",
+    "integer over 4300 digits in a list": '{"reasons": [1, ' + "1" * 4400 + "]}",
     "NaN and Infinity": '{"kind": NaN, "urgent": Infinity, "conversations": -Infinity}',
     "float overflow": '{"practices_in_vancouver": 1e999, "conversations": 1e999}',
     "duplicate keys": '{"kind": "self", "kind": ["colleague"], "action": "x", "action": {}}',

@@ -216,6 +216,13 @@ class Api(APIGatewayRestResolver):
             }
         if content_type not in ("", JSON) and not content_type.endswith("+json"):
             raise UnsupportedMediaType()
+        if text.strip():
+            try:
+                # Read once here: an integer of over 4,300 digits is a ValueError that is not a
+                # JSONDecodeError, which the resolver's own reading would let through as a 500.
+                json.loads(text)
+            except ValueError:
+                raise BadRequest("json") from None
         return {**event, "body": text, "isBase64Encoded": False}
 
     def _form_spec(self, resource: str | None, path: str | None) -> FormSpec | None:
