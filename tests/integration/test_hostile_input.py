@@ -76,8 +76,8 @@ def test_invalid_utf8_and_huge_bodies(stack: Any, accept: str) -> None:
 # -- every route that takes a body, JSON and form, for a browser and for a client ------------------
 
 # (function, path, resource): the signed-link routes get a link that does not verify, so whatever the
-# body the answer is the plain 404 of a bad link (checked before the body); `linked_routes` below gives
-# them genuine links.
+# body the answer is the plain 404 of a bad link (checked before the body); the `linked_routes` fixture
+# gives them genuine links.
 BODY_ROUTES = [
     ("SubmitRequestFunction", "/requests", "/requests"),
     ("GroupFunction", "/group-registrations", "/group-registrations"),
@@ -245,6 +245,49 @@ def test_unreadable_bodies_on_every_route(
     stack: Any, raw: bytes, content_type: str, route: tuple[str, str, str], accept: str
 ) -> None:
     assert_in_the_contract(send(route, raw, content_type, accept), accept)
+
+
+@pytest.fixture
+def linked_routes(stack: Any) -> list[tuple[str, str, str]]:
+    """The signed-link routes with genuine links: a request's (its requester's) and a registration's."""
+    from datetime import timedelta
+
+    from peer_support import clock
+    from peer_support.group import next_session
+    from peer_support.signing import issue_group_link, issue_link, signing_key
+
+    receipt = json.loads(send(BODY_ROUTES[0], json.dumps(VALID_REQUEST))["body"])
+    token = issue_link(
+        receipt["reference"], "requester", "requester", clock.now(), timedelta(days=1), signing_key()
+    )
+    registration = {"name": "Dr. Ada Obi", "email": "ada@example.org"}
+    answers = {**registration, "identifies_as_bipoc": True, "practices_in_bc": True}
+    registered = json.loads(send(BODY_ROUTES[1], json.dumps(answers))["body"])
+    session = next_session(clock.now())
+    group_token = issue_group_link(session.session_id, registered["reference"], session.end, signing_key())
+    return [
+        ("ActionsFunction", f"/actions/{token}", "/actions/{token}"),
+        ("GroupFunction", f"/group-registrations/{group_token}", "/group-registrations/{token}"),
+    ]
+
+
+@pytest.mark.parametrize("accept", ["application/json", "text/html"])
+@pytest.mark.parametrize(
+    ("raw", "content_type"),
+    [
+        *((raw, "application/json") for raw in HOSTILE_JSON.values()),
+        *((raw, "application/x-www-form-urlencoded") for raw in HOSTILE_FORMS.values()),
+    ],
+    ids=[*HOSTILE_JSON, *(f"form: {name}" for name in HOSTILE_FORMS)],
+)
+def test_hostile_bodies_behind_genuine_links(
+    linked_routes: list[tuple[str, str, str]], raw: str, content_type: str, accept: str
+) -> None:
+    for route in linked_routes:
+        assert_in_the_contract(send(route, raw, content_type, accept), accept)
+    # Nothing hostile was taken as an action: the link still works.
+    assert send(linked_routes[0], json.dumps({"action": "withdraw"}))["statusCode"] == 200
+    assert send(linked_routes[1], json.dumps({"action": "cancel"}))["statusCode"] == 200
 
 
 def test_the_answers_the_hostile_ones_vary_are_taken(stack: Any) -> None:
