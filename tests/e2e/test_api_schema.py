@@ -11,6 +11,7 @@ that pytest can list the operations before the stack starts.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -21,7 +22,7 @@ import schemathesis
 from peer_support import templates
 from peer_support.api.base import FIELD_NAME, IDEMPOTENCY_HEADER
 from peer_support.api.document import openapi_document
-from tests.e2e.conftest import get_json, local_stack
+from tests.e2e.conftest import emails_about, get_json, local_stack, post_json, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -55,6 +56,45 @@ def stack_url() -> Iterator[str]:
     # the other end-to-end tests count on being empty.
     with local_stack() as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def genuine_tokens(stack_url: str) -> dict[str, list[str]]:
+    """Links as people get them by email: a request's (its requester's, its supporter's) and a group
+    registration's. Schema-valid cases use them, so the routes behind a link are reached, not only
+    their 404; they may act on them too (withdraw, close, give the place up), which the other links'
+    answers then reflect."""
+    status, receipt = post_json(
+        f"{stack_url}/requests",
+        {
+            "kind": "self",
+            "requester": {"name": "Dr. Schema Thesis", "email": "schema.thesis@example.org"},
+            "career_stage": "practicing_physician",
+            "practices_in_vancouver": True,
+            "reasons": ["other"],
+            "modalities": ["video", "phone", "in_person"],
+        },
+    )
+    assert status == 201, receipt
+    status, registered = post_json(
+        f"{stack_url}/group-registrations",
+        {"name": "Dr. Schema Thesis", "email": "schema.thesis@example.org"}
+        | {"identifies_as_bipoc": True, "practices_in_bc": True},
+    )
+    assert status == 201, registered
+    actions = re.compile(r"/actions/([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)")
+    group = re.compile(r"/group-registrations/([A-Za-z0-9_\-.]+)")
+
+    def links(reference: str, pattern: re.Pattern[str], least: int) -> list[str]:
+        found = {t for e in emails_about(stack_url, reference) for t in pattern.findall(e["text"])}
+        return sorted(found) if len(found) >= least else []
+
+    tokens = {
+        "/actions/{token}": wait_for(lambda: links(receipt["reference"], actions, 2), 10),
+        "/group-registrations/{token}": wait_for(lambda: links(registered["reference"], group, 1), 10),
+    }
+    assert all(tokens.values()), tokens
+    return tokens
 
 
 def test_the_stack_serves_this_document(stack_url: str) -> None:
@@ -116,11 +156,14 @@ ELIGIBLE: dict[str, dict[str, Any]] = {
 
 
 @schema.parametrize()
-def test_api(case: Any, stack_url: str) -> None:
+def test_api(case: Any, stack_url: str, genuine_tokens: dict[str, list[str]]) -> None:
     CALLS[case.operation.label] += 1
     positive = case.meta is not None and case.meta.generation.mode is schemathesis.GenerationMode.POSITIVE
     if positive and isinstance(case.body, dict) and case.operation.label in ELIGIBLE:
         case.body.update(ELIGIBLE[case.operation.label])
+    tokens = genuine_tokens.get(case.operation.path)
+    if positive and tokens and case.path_parameters and CALLS[case.operation.label] % 2:
+        case.path_parameters["token"] = tokens[CALLS[case.operation.label] // 2 % len(tokens)]
     case.call_and_validate(base_url=stack_url, additional_checks=[contract_error_shape])
 
 
@@ -130,3 +173,4 @@ def test_every_operation_was_called(stack_url: str) -> None:
     assert set(CALLS) == OPERATIONS
     assert all(count >= 5 for count in CALLS.values()), CALLS
     assert ANSWERS["201 application/json"] >= 5, ANSWERS  # some generated answers were stored
+    assert ANSWERS["200 text/html"] >= 10, ANSWERS  # pages behind genuine links were reached
