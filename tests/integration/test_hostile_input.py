@@ -345,27 +345,60 @@ def test_an_idempotency_key_that_is_no_key_is_refused_naming_the_header(stack: A
     assert set(json.loads(result["body"])["fields"]) == {"Idempotency-Key"}
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Answer names the routes know, so that generated bodies reach past "unexpected field" now and then.
+KNOWN_NAMES = st.sampled_from(
+    [
+        "kind",
+        "requester",
+        "name",
+        "email",
+        "career_stage",
+        "reasons",
+        "modalities",
+        "action",
+        "note",
+        "identifies_as_bipoc",
+        "practices_in_bc",
+        "conversations",
+        "modality_used",
+        "preferences",
+    ]
+)
+
+
+@pytest.mark.parametrize("route", BODY_ROUTES, ids=lambda r: r[2])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     body=st.recursive(
         st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
         lambda children: (
-            st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=6)
+            st.lists(children, max_size=4)
+            | st.dictionaries(KNOWN_NAMES | st.text(max_size=12), children, max_size=6)
         ),
         max_leaves=30,
     )
 )
-def test_any_json_gets_a_clean_answer(stack: Any, body: Any) -> None:
-    result = post(json.dumps(body))
-    assert result["statusCode"] in (201, 400, 409, 413, 415, 422), result
-    assert "Traceback" not in result["body"]
+def test_any_json_gets_a_clean_answer(stack: Any, route: tuple[str, str, str], body: Any) -> None:
+    result = send(route, json.dumps(body))
+    assert result["statusCode"] in (201, 400, 404, 409, 413, 415, 422), result
+    if result["statusCode"] >= 400:
+        assert_in_the_contract(result, "application/json")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(pairs=st.lists(st.tuples(st.text(max_size=20), st.text(max_size=40)), max_size=12))
-def test_any_form_gets_a_clean_answer(stack: Any, pairs: list[tuple[str, str]]) -> None:
+@pytest.mark.parametrize("route", BODY_ROUTES, ids=lambda r: r[2])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    pairs=st.lists(
+        st.tuples(KNOWN_NAMES | st.text(max_size=20), st.text(max_size=40)),
+        max_size=12,
+    )
+)
+def test_any_form_gets_a_clean_answer(
+    stack: Any, route: tuple[str, str, str], pairs: list[tuple[str, str]]
+) -> None:
     from urllib.parse import urlencode
 
-    result = post(urlencode(pairs), "application/x-www-form-urlencoded", accept="text/html")
-    assert result["statusCode"] in (201, 400, 409, 413, 415, 422), result
-    assert "Traceback" not in result["body"]
+    result = send(route, urlencode(pairs), "application/x-www-form-urlencoded", accept="text/html")
+    assert result["statusCode"] in (201, 400, 404, 409, 413, 415, 422), result
+    if result["statusCode"] >= 400:
+        assert_in_the_contract(result, "text/html")
