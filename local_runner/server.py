@@ -161,3 +161,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, out_headers, out_body)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _dispatch
+
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (OPTIONS, TRACE, QUERY, …) reaches the routing too, so it is answered as API
+        # Gateway answers a method no route declares (403), never with the HTTP server's own 501.
+        if name.startswith("do_"):
+            return self._dispatch
+        raise AttributeError(name)

@@ -215,6 +215,35 @@ def test_a_rejected_address_is_recorded_and_the_administrator_told(
     )
 
 
+@pytest.mark.parametrize(
+    "address",
+    ["ann.lee@example.org\r\nBcc: x@evil.example", "ann.lee@example.org, x@evil.example", "ann.lee@"],
+)
+def test_a_stored_address_that_could_add_a_recipient_is_undeliverable_not_retried(
+    stack: Any, pipeline: Pipeline, address: str
+) -> None:
+    """An item edited by hand past the model: nothing goes to it, the record is not retried forever,
+    and the administrator is told, as for an address SES refuses."""
+    from peer_support.intake import new_record
+    from peer_support.models import RequestForm
+    from peer_support.repository import RequestsRepository
+
+    record = new_record(RequestForm.model_validate(REQUEST), "PS-HAND-EDIT", "digest")
+    record["requester"]["email"] = address
+    RequestsRepository(stack.refs["RequestsTable"]).create(record)
+    pipeline.run()  # asserts that no stream record failed
+
+    sent = pipeline.emails()
+    assert all(e["to"] != address and "evil" not in e["to"] for e in sent)
+    assert not any(e["to"].startswith("ann.lee") for e in sent)
+    history = item(stack, "PS-HAND-EDIT")["history"]
+    # The confirmation and the note that a supporter was found, each recorded by role only.
+    undeliverable = [h["recipient_role"] for h in history if h["event"] == "email_undeliverable"]
+    assert undeliverable == ["requester", "requester"]
+    assert address not in json.dumps(history)
+    assert any("PS-HAND-EDIT" in e["subject"] and "could not be delivered" in e["subject"] for e in sent)
+
+
 def test_supporter_case_page_acknowledge_and_close(stack: Any, pipeline: Pipeline) -> None:
     reference = submit(REQUEST)
     pipeline.run()

@@ -259,6 +259,24 @@ def test_openapi_document_describes_the_request(stack: Any) -> None:
     assert "requester" in document["components"]["schemas"]["RequestForm"]["properties"]
 
 
+def test_openapi_document_covers_every_route_of_the_api(stack: Any) -> None:
+    from local_runner.template import api_routes
+
+    document = json.loads(invoke(FUNCTION, api_event("GET", "/openapi.json"))["body"])
+    documented = {(method.upper(), path) for path, ops in document["paths"].items() for method in ops}
+    # The stylesheet and the document itself are not part of the API.
+    served = {(m, p) for m, p, _ in api_routes()} - {("GET", "/assets/{name}"), ("GET", "/openapi.json")}
+    assert documented == served
+    for path, ops in document["paths"].items():
+        for method, operation in ops.items():
+            assert "200" in operation["responses"] or "201" in operation["responses"], (method, path)
+            for status, answer in operation["responses"].items():
+                if status.startswith("4"):
+                    schema = answer["content"]["application/json"]["schema"]
+                    assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (method, path, status)
+    assert "HTTPValidationError" not in json.dumps(document)
+
+
 def test_unknown_route_is_404_json(stack: Any) -> None:
     result = invoke(FUNCTION, api_event("GET", "/nowhere"))
     assert result["statusCode"] == 404

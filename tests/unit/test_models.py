@@ -31,7 +31,19 @@ def test_minimal_self_request_is_valid_with_kind_defaults() -> None:
     assert form.avoid == []
 
 
-@pytest.mark.parametrize("name", ["", " ", "A\r\nBcc: x@example.org", "A\x00", "x" * 101, "A\u202eB"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "",
+        " ",
+        "A\r\nBcc: x@example.org",
+        "A\x00",
+        "x" * 101,
+        "A\u202eB",
+        # Every other character that ends a line for `str.splitlines`, and so for an email header.
+        *(f"A{end}Bcc: x@example.org" for end in "\v\f\x1c\x1d\x1e\x85\u2028\u2029"),
+    ],
+)
 def test_names_are_one_printable_line(name: str) -> None:
     assert ("requester", "name") in errors_of(
         {**VALID, "requester": {"name": name, "email": "a@example.org"}}

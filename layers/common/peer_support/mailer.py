@@ -47,15 +47,35 @@ class Envelope:
     sender_name: str
 
 
+def recipient(address: str) -> str:
+    """The one bare address `address` names, as SES takes it (an internationalized domain in Punycode),
+    else `PermanentSendError("InvalidAddress")`: a second recipient, a display name, a line break, or a
+    non-ASCII local part, which SES cannot send to.
+
+    The same check as the models' (email-validator), so it holds for a value that came some other way
+    (a hand-edited item, say), which no retry could cure.
+    """
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        ascii_address = validate_email(address, check_deliverability=False).ascii_email
+    except EmailNotValidError:
+        raise PermanentSendError("InvalidAddress") from None
+    if ascii_address is None:
+        raise PermanentSendError("InvalidAddress")
+    return ascii_address
+
+
 def mime(envelope: Envelope, email: RenderedEmail) -> bytes:
     """A multipart/alternative message (plain text and HTML).
 
-    `EmailMessage` refuses CR or LF in a header value, so nothing a person typed can add a header.
+    The recipient is one bare address and the subject one line, so nothing a person typed can add a
+    header or a recipient (and `EmailMessage` refuses CR or LF in any header value besides).
     """
     message = EmailMessage()
     message["From"] = formataddr((envelope.sender_name, envelope.sender))
-    message["To"] = envelope.to
-    message["Subject"] = email.subject
+    message["To"] = recipient(envelope.to)
+    message["Subject"] = " ".join(email.subject.split())
     message["Message-ID"] = make_msgid(domain=envelope.sender.rpartition("@")[2] or None)
     message.set_content(email.text)
     message.add_alternative(email.html, subtype="html")
@@ -66,7 +86,7 @@ def send_email(envelope: Envelope, email: RenderedEmail, configuration_set: str 
     """Send one message; returns SES's message id. Raises `TransientSendError` or `PermanentSendError`."""
     arguments: dict[str, Any] = {
         "FromEmailAddress": envelope.sender,
-        "Destination": {"ToAddresses": [envelope.to]},
+        "Destination": {"ToAddresses": [recipient(envelope.to)]},
         "Content": {"Raw": {"Data": mime(envelope, email)}},
     }
     if configuration_set:

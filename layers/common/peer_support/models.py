@@ -66,11 +66,15 @@ class Modality(StrEnum):
 
 
 def _printable(allow_newlines: bool) -> Any:
+    # A single line also refuses the Unicode line and paragraph separators (U+2028, U+2029): they end a
+    # line for `str.splitlines`, and so for email headers, as CR and LF do.
+    refused = {"Cc", "Cf", "Cs", "Co", "Cn"} | (set() if allow_newlines else {"Zl", "Zp"})
+
     def check(value: str) -> str:
         for char in value:
             if char in "\n\t" and allow_newlines:
                 continue
-            if unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co", "Cn"}:
+            if unicodedata.category(char) in refused:
                 raise ValueError("contains control or unassigned characters")
         return value
 
@@ -162,6 +166,13 @@ class SubmissionReceipt(_Model):
 
     reference: str = Field(examples=["PS-7K3M-9QXD"])
     status: Literal["pending_match", "pending_consent"]
+
+
+class ActionTaken(_Model):
+    """What the API answers once a link's action is taken: the request and the state it is now in."""
+
+    reference: str = Field(examples=["PS-7K3M-9QXD"])
+    status: Status
 
 
 class ErrorBody(_Model):

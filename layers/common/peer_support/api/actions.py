@@ -12,10 +12,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from peer_support import clock, templates
 from peer_support.actions import ActionForm, StaleAction, allowed_actions, handed_on, holds_case, perform
-from peer_support.api.base import Api, FormSpec, html_response, json_response
+from peer_support.api.base import Api, FormSpec, documented, documented_page, html_response, json_response
 from peer_support.deadlines import human_date
 from peer_support.errors import NotFound
-from peer_support.models import Status
+from peer_support.models import ActionTaken, Status
 from peer_support.notifications import person_role
 from peer_support.repository import Assignments, RequestsRepository
 from peer_support.settings import get_settings
@@ -150,7 +150,16 @@ def stale(error: StaleAction) -> Response[str]:
     return json_response({"error": "conflict", "detail": detail, "fields": {}}, HTTPStatus.CONFLICT)
 
 
-@app.get("/actions/<token>", summary="The page a signed link opens; changes nothing")
+# Whatever is wrong with a link (tampered, expired, unknown) is a plain 404; one whose action no longer
+# applies (done already, the case moved) is a 409.
+LINK_ERRORS = {404: "No such link, or it has expired", 409: "The link's action no longer applies"}
+
+
+@app.get(
+    "/actions/<token>",
+    summary="The page a signed link opens; changes nothing",
+    responses=documented_page("The case, the request or the withdrawal page", LINK_ERRORS),
+)
 def show(token: Token) -> Response[str]:
     claims = _claims(token)
     item = _request(claims)
@@ -159,7 +168,16 @@ def show(token: Token) -> Response[str]:
     return html_response(_page(claims, item, {}, {}))
 
 
-@app.post("/actions/<token>", summary="Take the action the link's holder chose")
+@app.post(
+    "/actions/<token>",
+    summary="Take the action the link's holder chose",
+    description=(
+        "Accepts JSON or a form post: `action`, and for `close` the `conversations` and `modality_used`."
+    ),
+    responses=documented(
+        ("Done", ActionTaken), {**LINK_ERRORS, 422: "Answers to change"}, status=HTTPStatus.OK
+    ),
+)
 def act(token: Token, form: Annotated[ActionForm, Body(embed=False)]) -> Response[str]:
     claims = _claims(token)
     item = _request(claims)
@@ -188,4 +206,4 @@ def act(token: Token, form: Annotated[ActionForm, Body(embed=False)]) -> Respons
                 reference=item["request_id"],
             )
         )
-    return json_response({"reference": item["request_id"], "status": done.status.value})
+    return json_response(ActionTaken(reference=item["request_id"], status=done.status))

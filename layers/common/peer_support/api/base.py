@@ -80,29 +80,40 @@ class FormSpec:
     guard: Callable[[Api], object] = lambda _: None  # e.g. the signed link in the path, checked first
 
 
-def documented(created: tuple[str, type[BaseModel]], errors: dict[int, str]) -> dict[int, Any]:
-    """OpenAPI responses for a form-or-JSON route: what it creates, then the contract's errors (400,
-    413, 415 and 503 as for every such route, plus the route's own `errors`), all in `ErrorBody`."""
+# A browser (`Accept: text/html`) is answered with a page wherever JSON is answered otherwise.
+PAGE = {"text/html": {"schema": {"type": "string"}}}
+BODY_ERRORS = {
+    400: "Malformed body",
+    413: "Body over 16 KiB",
+    415: "Neither JSON nor a form",
+    503: "Busy for a moment, nothing stored: send the same request again after Retry-After seconds",
+}
+
+
+def documented(
+    answer: tuple[str, type[BaseModel]], errors: dict[int, str], status: int = HTTPStatus.CREATED
+) -> dict[int, Any]:
+    """OpenAPI responses for a form-or-JSON route: what it answers (`status`, 201 unless told), then the
+    contract's errors (400, 413, 415 and 503 as for every such route, plus the route's own `errors`), all
+    in `ErrorBody`, or as a page for a browser."""
+    return {
+        status: {"description": answer[0], "content": {"application/json": {"model": answer[1]}, **PAGE}},
+        **page_errors({**BODY_ERRORS, **errors}),
+    }
+
+
+def documented_page(description: str, errors: dict[int, str] | None = None) -> dict[int, Any]:
+    """OpenAPI responses for a page (`GET`): the HTML, then the route's own `errors` in `ErrorBody`."""
+    return {200: {"description": description, "content": dict(PAGE)}, **page_errors(errors or {})}
+
+
+def page_errors(errors: dict[int, str]) -> dict[int, Any]:
     from peer_support.models import ErrorBody
 
-    def content(model: type[BaseModel]) -> dict[str, Any]:
-        return {"application/json": {"model": model}}
-
-    descriptions = {
-        400: "Malformed body",
-        413: "Body over 16 KiB",
-        415: "Neither JSON nor a form",
-        503: "Busy for a moment, nothing stored: send the same request again after Retry-After seconds",
+    return {
+        code: {"description": text, "content": {"application/json": {"model": ErrorBody}, **PAGE}}
+        for code, text in sorted(errors.items())
     }
-    descriptions.update(errors)
-    responses: dict[int, Any] = {201: {"description": created[0], "content": content(created[1])}}
-    responses.update(
-        {
-            code: {"description": text, "content": content(ErrorBody)}
-            for code, text in sorted(descriptions.items())
-        }
-    )
-    return responses
 
 
 def html_response(
@@ -223,6 +234,13 @@ class Api(APIGatewayRestResolver):
             }
         if content_type not in ("", JSON) and not content_type.endswith("+json"):
             raise UnsupportedMediaType()
+        if text.strip():
+            try:
+                # Read once here: an integer of over 4,300 digits is a ValueError that is not a
+                # JSONDecodeError, which the resolver's own reading would let through as a 500.
+                json.loads(text)
+            except ValueError:
+                raise BadRequest("json") from None
         return {**event, "body": text, "isBase64Encoded": False}
 
     def _form_spec(self, resource: str | None, path: str | None) -> FormSpec | None:

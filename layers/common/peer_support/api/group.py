@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.metrics import MetricUnit
 
 from peer_support import clock, templates
-from peer_support.api.base import Api, FormSpec, documented, html_response, json_response
+from peer_support.api.base import Api, FormSpec, documented, documented_page, html_response, json_response
 from peer_support.errors import NotFound
 from peer_support.group import SessionStarted, check_group_eligibility, describe, next_session, session_of
 from peer_support.group_registrations import cancel, register
@@ -115,7 +115,11 @@ def started(error: SessionStarted) -> Response[str]:
     return json_response({"error": "conflict", "detail": detail, "fields": {}}, HTTPStatus.CONFLICT)
 
 
-@app.get("/group", summary="The BIPOC Physician Peer Support Group: its next session and registration form")
+@app.get(
+    "/group",
+    summary="The BIPOC Physician Peer Support Group: its next session and registration form",
+    responses=documented_page("The group's page and form"),
+)
 def show_group() -> Response[str]:
     return group_page(app, {}, {})
 
@@ -167,12 +171,29 @@ def post_registration(form: Annotated[GroupRegistrationForm, Body(embed=False)])
     return json_response(receipt, HTTPStatus.CREATED)
 
 
-@app.get("/group-registrations/<token>", summary="The page a registration's link opens; changes nothing")
+# Whatever is wrong with a registration's link (tampered, expired, unknown) is a plain 404.
+LINK_ERRORS = {404: "No such link, or it has expired"}
+
+
+@app.get(
+    "/group-registrations/<token>",
+    summary="The page a registration's link opens; changes nothing",
+    responses=documented_page("The registration and a button to give up the place", LINK_ERRORS),
+)
 def show_registration(token: Token) -> Response[str]:
     return _registration_page(_claims(token))
 
 
-@app.post("/group-registrations/<token>", summary="Give up the place (or waitlist place) the link names")
+@app.post(
+    "/group-registrations/<token>",
+    summary="Give up the place (or waitlist place) the link names",
+    description="Accepts JSON or a form post: `action` is `cancel`.",
+    responses=documented(
+        ("Given up", GroupCancelled),
+        {**LINK_ERRORS, 409: "The session has begun", 422: "Not the page's own button"},
+        status=HTTPStatus.OK,
+    ),
+)
 def give_up(token: Token, form: Annotated[GroupCancelForm, Body(embed=False)]) -> Response[str]:
     claims = _claims(token)
     was = cancel(claims, repository=_repository())

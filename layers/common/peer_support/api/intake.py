@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -12,7 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Pat
 from aws_lambda_powertools.metrics import MetricUnit
 
 from peer_support import templates
-from peer_support.api.base import Api, FormSpec, documented, html_response, json_response
+from peer_support.api.base import Api, FormSpec, documented, documented_page, html_response, json_response
 from peer_support.errors import NotFound
 from peer_support.intake import check_eligibility, submit_request
 from peer_support.models import RequestForm, SubmissionReceipt
@@ -48,9 +49,7 @@ app = Api(
 )
 
 
-@app.get(
-    "/", summary="The request form", include_in_schema=True, responses={200: {"description": "HTML form"}}
-)
+@app.get("/", summary="The request form", responses=documented_page("The request form"))
 def show_form() -> Response[str]:
     return form_page(app, {}, {})
 
@@ -111,5 +110,8 @@ def post_request(
 
 @app.get("/openapi.json", include_in_schema=False)
 def openapi() -> Response[str]:
-    schema = app.get_openapi_json_schema(title=get_settings().program_name, version="1.0.0")
+    # The whole API's document, the group's and the links' routes as well as this function's own.
+    from peer_support.api.document import openapi_document
+
+    schema = json.dumps(openapi_document(get_settings().program_name))
     return Response(200, "application/json", schema, {"X-Content-Type-Options": "nosniff"})
