@@ -47,6 +47,9 @@ class LocalStack:
 
         from moto.server import ThreadedMotoServer
 
+        from local_runner import moto_transactions
+
+        moto_transactions.install()  # else each transaction copies whole tables, and matching crawls
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's access log: noise, not news
 
         port = free_port()
