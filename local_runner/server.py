@@ -31,6 +31,7 @@ class LocalServer(ThreadingHTTPServer):
         self.routes = [(method, compile_route(path), path, fn) for method, path, fn in api_routes()]
         self.local_routes: dict[tuple[str, str], LocalRoute] = {
             ("GET", "/_local/requests"): _list_requests,
+            ("GET", "/_local/pending-match"): _pending_match,
             ("GET", "/_local/emails"): lambda server, _: (HTTPStatus.OK, sent_emails(server.local.region)),
             ("GET", "/_local/supporters"): _list_supporters,
             ("PUT", "/_local/supporters"): _replace_supporters,
@@ -58,6 +59,25 @@ def _list_requests(server: LocalServer, _body: bytes) -> tuple[int, Any]:
         items.extend(from_item(item) for item in page["Items"])
     items.sort(key=lambda item: str(item.get("created_at", "")))
     return HTTPStatus.OK, items
+
+
+def _pending_match(server: LocalServer, _body: bytes) -> tuple[int, Any]:
+    """The references of the requests waiting for a match, from the `by-status` index: it reads only
+    those, never whole items, so polling it (the load benchmark does) costs the stack little."""
+    assert server.local.stack is not None
+    pages = (
+        boto3.client("dynamodb")
+        .get_paginator("query")
+        .paginate(
+            TableName=server.local.stack.refs["RequestsTable"],
+            IndexName="by-status",
+            KeyConditionExpression="#status = :waiting",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":waiting": {"S": "pending_match"}},
+            ProjectionExpression="request_id",
+        )
+    )
+    return HTTPStatus.OK, sorted(item["request_id"]["S"] for page in pages for item in page["Items"])
 
 
 def _supporters(server: LocalServer) -> Any:
