@@ -13,7 +13,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from peer_support.assignment import assign_supporter
+from peer_support.assignment import RosterSnapshot, assign_supporter
 from peer_support.repository import Assignments, SupportersRepository, plain
 from peer_support.settings import get_settings
 
@@ -59,18 +59,16 @@ def old_image(record: DynamoDBRecord) -> dict[str, Any] | None:
     return image
 
 
-def match_record(record: DynamoDBRecord) -> None:
-    settings = get_settings()
-    assign_supporter(
-        new_image(record),
-        roster=SupportersRepository(settings.supporters_table),
-        assignments=Assignments(settings.requests_table, settings.supporters_table),
-        settings=settings,
-    )
-
-
 def handle_match(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """The `match` function: a supporter for every request that waits for one."""
+    """The `match` function: a supporter for every request that waits for one (the roster is read once
+    per batch)."""
+    settings = get_settings()
+    roster = RosterSnapshot(SupportersRepository(settings.supporters_table))
+    assignments = Assignments(settings.requests_table, settings.supporters_table)
+
+    def match_record(record: DynamoDBRecord) -> None:
+        assign_supporter(new_image(record), roster=roster, assignments=assignments, settings=settings)
+
     return _each_record(event, context, match_record)
 
 
