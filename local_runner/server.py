@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import boto3
 
 from local_runner.apigw import compile_route, proxy_event, response_parts
-from local_runner.stack import LocalStack, sent_emails
+from local_runner.stack import LocalStack
 from local_runner.template import api_routes
 
 MAX_LOCAL_BODY = 1024 * 1024  # API Gateway takes up to 10 MB; the functions enforce their own limit.
@@ -31,7 +31,8 @@ class LocalServer(ThreadingHTTPServer):
         self.routes = [(method, compile_route(path), path, fn) for method, path, fn in api_routes()]
         self.local_routes: dict[tuple[str, str], LocalRoute] = {
             ("GET", "/_local/requests"): _list_requests,
-            ("GET", "/_local/emails"): lambda server, _: (HTTPStatus.OK, sent_emails(server.local.region)),
+            ("GET", "/_local/aws"): _aws,
+            ("GET", "/_local/emails"): lambda server, _: (HTTPStatus.OK, server.local.sent_emails()),
             ("GET", "/_local/supporters"): _list_supporters,
             ("PUT", "/_local/supporters"): _replace_supporters,
         }
@@ -58,6 +59,21 @@ def _list_requests(server: LocalServer, _body: bytes) -> tuple[int, Any]:
         items.extend(from_item(item) for item in page["Items"])
     items.sort(key=lambda item: str(item.get("created_at", "")))
     return HTTPStatus.OK, items
+
+
+def _aws(server: LocalServer, _body: bytes) -> tuple[int, Any]:
+    """Where the stack's AWS (moto) answers, and its tables: for the AWS CLI, or a benchmark."""
+    assert server.local.stack is not None
+    tables = ("RequestsTable", "SupportersTable", "GroupTable", "IdempotencyTable")
+    return HTTPStatus.OK, {
+        "endpoint_url": server.local.endpoint_url,
+        "region": server.local.region,
+        **{_snake(name): server.local.stack.refs[name] for name in tables if name in server.local.stack.refs},
+    }
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def _supporters(server: LocalServer) -> Any:

@@ -1,10 +1,15 @@
-"""The local stack: moto in server mode, the template's resources, and the real handlers."""
+"""The local stack: moto in server mode (a process of its own), the template's resources, and the real
+handlers."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+import subprocess
+import sys
 import threading
+import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -43,15 +48,8 @@ class LocalStack:
         self.endpoint_url = ""
 
     def start(self, parameters: dict[str, str] | None = None) -> LocalStack:
-        import logging
-
-        from moto.server import ThreadedMotoServer
-
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's access log: noise, not news
-
         port = free_port()
-        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-        self._moto.start()
+        self._moto = _start_aws(port)
         self.endpoint_url = f"http://127.0.0.1:{port}"
         os.environ.update(
             AWS_ENDPOINT_URL=self.endpoint_url,
@@ -95,32 +93,60 @@ class LocalStack:
         for thread in self._threads:
             thread.join(timeout=5)
         if self._moto is not None:
-            self._moto.stop()
+            self._moto.terminate()
+            try:
+                self._moto.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._moto.kill()
+
+    def sent_emails(self) -> list[dict[str, Any]]:
+        """Every email sent so far (see `sent_emails`), asked of the AWS process."""
+        from local_runner.aws import SENT_EMAILS
+
+        url = f"{self.endpoint_url}{SENT_EMAILS}?region={self.region}"
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - our own loopback server
+            return [_parsed_email(raw) for raw in json.loads(response.read())]
+
+
+def _start_aws(port: int) -> subprocess.Popen[str]:
+    """`python -m local_runner.aws` on `port`, once it says it is ready."""
+    from local_runner.aws import READY
+    from local_runner.template import ROOT
+
+    process = subprocess.Popen(  # noqa: S603 - this interpreter, our own module
+        [sys.executable, "-m", "local_runner.aws", "--port", str(port)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,  # never written: it closes when this process ends, and so ends moto's
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if line.strip() != READY:
+        process.kill()
+        raise RuntimeError(f"moto did not start: {line.strip() or process.wait()}")
+    # Anything more it prints goes nowhere, so it never blocks on a full pipe.
+    threading.Thread(target=process.stdout.read, daemon=True).start()
+    return process
 
 
 def sent_emails(region: str = REGION) -> list[dict[str, Any]]:
-    """Every email sent so far, read from moto's SES store: to, subject, text and html."""
+    """Every email sent so far, read from this process's moto SES store: to, subject, text and html."""
+    from local_runner.aws import raw_sent_emails
+
+    return [_parsed_email(raw) for raw in raw_sent_emails(region)]
+
+
+def _parsed_email(raw: str) -> dict[str, Any]:
     from email import message_from_string, policy
     from email.message import EmailMessage
 
-    from moto.ses.models import ses_backends
-
-    from local_runner.template import ACCOUNT_ID
-
-    emails = []
-    for sent in list(ses_backends[ACCOUNT_ID][region].sent_messages):
-        raw = getattr(sent, "raw_data", None)
-        if raw is None:
-            continue
-        message = message_from_string(raw, policy=policy.default)
-        assert isinstance(message, EmailMessage)
-        text, html = message.get_body(("plain",)), message.get_body(("html",))
-        emails.append(
-            {
-                "to": str(message["To"]),
-                "subject": str(message["Subject"]).strip(),  # a long subject comes back folded
-                "text": text.get_content() if text is not None else "",
-                "html": html.get_content() if html is not None else "",
-            }
-        )
-    return emails
+    message = message_from_string(raw, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    text, html = message.get_body(("plain",)), message.get_body(("html",))
+    return {
+        "to": str(message["To"]),
+        "subject": str(message["Subject"]).strip(),  # a long subject comes back folded
+        "text": text.get_content() if text is not None else "",
+        "html": html.get_content() if html is not None else "",
+    }

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peer_support import clock
-from peer_support.assignment import Outcome, assign_supporter
+from peer_support.assignment import Outcome, RosterSnapshot, assign_supporter
 from peer_support.errors import Conflict
 from peer_support.models import SupporterRecord
 from peer_support.repository import SupporterFull
@@ -28,6 +28,9 @@ class Store:
 
     def all(self) -> list[SupporterRecord]:
         return self.snapshot
+
+    def took(self, supporter_id: str, at: str) -> None:
+        pass  # the snapshot never learns: every match decides on the oldest counts
 
     def assign(
         self, request_id: str, version: int, supporter_id: str, at: str, set_values: dict[str, Any]
@@ -102,3 +105,47 @@ def test_capacity_is_never_exceeded(roster: list[SupporterRecord], requests: int
         assert outcomes.count(Outcome.NEEDS_ADMIN) == requests - min(requests, free)
     finally:
         clock.use(previous)
+
+
+class CountingRepository:
+    """A roster that counts its reads."""
+
+    def __init__(self, roster: list[SupporterRecord]) -> None:
+        self.roster = roster
+        self.reads = 0
+
+    def all(self) -> list[SupporterRecord]:
+        self.reads += 1
+        return [s.model_copy() for s in self.roster]
+
+
+def test_a_batch_reads_the_roster_once_and_sees_its_own_assignments() -> None:
+    # Given two free supporters, the one assigned longest ago first in line
+    roster = [
+        SupporterRecord(
+            supporter_id=f"s{i}",
+            name=f"Dr. S{i}",
+            email=f"s{i}@example.org",
+            modalities=["video"],
+            max_open=3,
+            last_assigned_at=f"2026-11-2{i}T10:00:00Z",
+        )
+        for i in (1, 2)
+    ]
+    repository = CountingRepository(roster)
+    store = Store(roster)
+    snapshot = RosterSnapshot(repository)  # type: ignore[arg-type]
+    previous = clock.use(clock.FrozenClock(datetime(2026, 11, 26, 20, tzinfo=UTC)))
+    try:
+        # When a batch of two requests is matched
+        for i in range(2):
+            item = {"request_id": f"r{i}", "status": "pending_match", "version": 1, "modalities": ["video"]}
+            store.requests[f"r{i}"] = dict(item)
+            assign_supporter(item, roster=snapshot, assignments=store, settings=SETTINGS)  # type: ignore[arg-type]
+    finally:
+        clock.use(previous)
+
+    # Then the roster was read once, and the second request went to the other supporter
+    assert repository.reads == 1
+    assert [store.requests[f"r{i}"]["supporter_id"] for i in range(2)] == ["s1", "s2"]
+    assert [s.open_count for s in snapshot.all()] == [1, 1]

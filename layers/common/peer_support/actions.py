@@ -38,7 +38,7 @@ EVENTS: dict[str, str] = {
 class ActionForm(BaseModel):
     """What a link's page posts: the action, and for closing a case its counts (never notes)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # only a post builds it
 
     action: Action
     # Checked even when absent, so closing without answers names every missing one at once.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -11,7 +11,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from peer_support import clock
 from peer_support.errors import Conflict
 from peer_support.matching import AT_CAPACITY, rank_candidates
-from peer_support.models import Status
+from peer_support.models import Status, SupporterRecord
 from peer_support.repository import Assignments, SupporterFull, SupportersRepository
 from peer_support.settings import Settings
 from peer_support.sla import when_matched, when_needs_admin
@@ -22,6 +22,39 @@ metrics = Metrics()
 NO_SUPPORTER = "no_supporter_available"
 
 
+class Roster(Protocol):
+    def all(self) -> list[SupporterRecord]: ...
+
+    def took(self, supporter_id: str, at: str) -> None: ...
+
+
+class RosterSnapshot:
+    """The roster read once for a batch of requests, kept current with the slots the batch takes.
+
+    A batch of ten requests costs one roster read instead of ten. What others change meanwhile is seen
+    at the next batch: a slot they took shows up as `SupporterFull` on our conditional write, and the
+    next candidate is tried, so a stale count can never overfill anyone.
+    """
+
+    def __init__(self, repository: SupportersRepository) -> None:
+        self._repository = repository
+        self._records: list[SupporterRecord] | None = None
+
+    def all(self) -> list[SupporterRecord]:
+        if self._records is None:
+            self._records = self._repository.all()
+        return self._records
+
+    def took(self, supporter_id: str, at: str) -> None:
+        """One more open case for `supporter_id`, as the transaction just wrote it."""
+        self._records = [
+            s.model_copy(update={"open_count": s.open_count + 1, "last_assigned_at": at})
+            if s.supporter_id == supporter_id
+            else s
+            for s in self.all()
+        ]
+
+
 class Outcome(StrEnum):
     MATCHED = "matched"
     NEEDS_ADMIN = "needs_admin"
@@ -29,7 +62,7 @@ class Outcome(StrEnum):
 
 
 def assign_supporter(
-    item: dict[str, Any], *, roster: SupportersRepository, assignments: Assignments, settings: Settings
+    item: dict[str, Any], *, roster: Roster, assignments: Assignments, settings: Settings
 ) -> Outcome:
     """Match the request in `item` (its latest stream image) to the best free supporter.
 
@@ -53,6 +86,7 @@ def assign_supporter(
             continue
         except Conflict:
             return Outcome.UNCHANGED
+        roster.took(candidate.supporter_id, at)
         logger.info(
             "request matched", extra={"reference": request_id, "supporter_id": candidate.supporter_id}
         )

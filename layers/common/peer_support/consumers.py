@@ -2,6 +2,9 @@
 
 Powertools' batch processor reports the records that failed, so Lambda retries only those
 (and the ones after them on the shard) instead of the whole batch.
+
+Three functions import this module, and each needs only its own path: what a consumer uses is
+imported when it first runs, so `notify` never loads matching, nor `match` the email machinery.
 """
 
 from __future__ import annotations
@@ -13,11 +16,9 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from peer_support.assignment import assign_supporter
 from peer_support.errors import aws_error_code
 from peer_support.log_privacy import withhold_personal_data
-from peer_support.repository import Assignments, SupportersRepository, plain
-from peer_support.settings import get_settings
+from peer_support.repository import plain
 
 logger = Logger()
 withhold_personal_data()
@@ -63,18 +64,20 @@ def old_image(record: DynamoDBRecord) -> dict[str, Any] | None:
     return image
 
 
-def match_record(record: DynamoDBRecord) -> None:
-    settings = get_settings()
-    assign_supporter(
-        new_image(record),
-        roster=SupportersRepository(settings.supporters_table),
-        assignments=Assignments(settings.requests_table, settings.supporters_table),
-        settings=settings,
-    )
-
-
 def handle_match(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """The `match` function: a supporter for every request that waits for one."""
+    """The `match` function: a supporter for every request that waits for one (the roster is read once
+    per batch)."""
+    from peer_support.assignment import RosterSnapshot, assign_supporter
+    from peer_support.repository import Assignments, SupportersRepository
+    from peer_support.settings import get_settings
+
+    settings = get_settings()
+    roster = RosterSnapshot(SupportersRepository(settings.supporters_table))
+    assignments = Assignments(settings.requests_table, settings.supporters_table)
+
+    def match_record(record: DynamoDBRecord) -> None:
+        assign_supporter(new_image(record), roster=roster, assignments=assignments, settings=settings)
+
     return _each_record(event, context, match_record)
 
 

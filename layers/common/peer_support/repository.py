@@ -18,10 +18,11 @@ from botocore.exceptions import ClientError
 
 from peer_support import clock
 from peer_support.errors import Conflict, NotFound
-from peer_support.models import RosterEntry, SupporterRecord
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+    from peer_support.models import RosterEntry, SupporterRecord
 
 logger = Logger()
 _serializer = TypeSerializer()
@@ -205,12 +206,16 @@ class SupportersRepository(_UsesDynamoDB):
 
     def all(self) -> list[SupporterRecord]:
         """Every supporter (the roster is small: tens, at most a few thousand)."""
+        from peer_support.models import SupporterRecord  # pydantic only for functions that read the roster
+
         records: list[SupporterRecord] = []
         for page in self.client.get_paginator("scan").paginate(TableName=self.table, ConsistentRead=True):
             records.extend(SupporterRecord.model_validate(from_item(item)) for item in page["Items"])
         return records
 
     def find(self, supporter_id: str) -> SupporterRecord | None:
+        from peer_support.models import SupporterRecord
+
         response = self.client.get_item(
             TableName=self.table, Key={"supporter_id": {"S": supporter_id}}, ConsistentRead=True
         )

@@ -18,7 +18,8 @@ class MissingSetting(RuntimeError):
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+    # Built on first use: each function reads one of these models, and builds only that one.
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, defer_build=True)
 
     requests_table: str = Field(alias="REQUESTS_TABLE", min_length=1)
     supporters_table: str = Field(alias="SUPPORTERS_TABLE", min_length=1)

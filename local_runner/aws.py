@@ -1,0 +1,79 @@
+"""`python -m local_runner.aws --port N`: moto in server mode, in a process of its own.
+
+The handlers and moto each get an interpreter (and a core) of their own: in one process, every AWS call
+of every handler waited for the same lock as the handlers themselves. Besides AWS, it answers
+`GET /_local/sent-emails?region=R` with the raw messages SES has sent, which only this process holds.
+The process ends when its parent does (its stdin closes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qs
+
+from local_runner.template import ACCOUNT_ID
+
+READY = "aws ready"
+SENT_EMAILS = "/_local/sent-emails"
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def raw_sent_emails(region: str) -> list[str]:
+    """The raw MIME text of every email SES has sent in `region`, from this process's moto."""
+    from moto.ses.models import ses_backends
+
+    sent = list(ses_backends[ACCOUNT_ID][region].sent_messages)
+    return [raw for raw in (getattr(message, "raw_data", None) for message in sent) if raw is not None]
+
+
+def with_sent_emails(app: WsgiApp) -> WsgiApp:
+    def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != SENT_EMAILS:
+            return app(environ, start_response)
+        region = parse_qs(environ.get("QUERY_STRING", "")).get("region", ["ca-central-1"])[0]
+        body = json.dumps(raw_sent_emails(region)).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return serve
+
+
+def _exit_with_parent() -> None:
+    sys.stdin.read()  # returns once the parent's end of the pipe closes, however the parent ended
+    os._exit(0)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="moto for the local stack")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    from local_runner import moto_transactions
+
+    moto_transactions.install()  # else each transaction copies whole tables, and matching crawls
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's access log: noise, not news
+    app = with_sent_emails(DomainDispatcherApplication(create_backend_app))
+    server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
+    print(READY, flush=True)
+    server.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
