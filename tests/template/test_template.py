@@ -131,3 +131,9 @@ def test_api_is_regional_and_throttled(template: dict[str, Any]) -> None:
     [setting] = props["MethodSettings"]
     assert setting["ThrottlingRateLimit"] == {"Ref": "ApiThrottleRate"}
     assert setting["ThrottlingBurstLimit"] == {"Ref": "ApiThrottleBurst"}
+
+
+def test_a_waiting_request_reaches_match_without_a_batching_window(template: dict[str, Any]) -> None:
+    # A window holds records back up to its length when traffic is light, as a program's always is.
+    events = template["Resources"]["MatchFunction"]["Properties"]["Events"]
+    assert events["RequestsStream"]["Properties"]["MaximumBatchingWindowInSeconds"] == 0
