@@ -141,30 +141,37 @@ class Resolver:
         return {"AWS::StackName": STACK}.get(name) or physical(self.deployed, name)
 
 
+def create_stack(transformed: dict[str, Any], parameters: dict[str, str]) -> dict[str, Any]:
+    """The transformed stack created by moto's CloudFormation (inside `mock_aws`), with the code it
+    names uploaded first: the stack, its resources by logical id, and the session."""
+    session = boto3.session.Session(region_name=REGION)
+    s3 = session.client("s3")
+    s3.create_bucket(Bucket=ARTIFACTS, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_object(Bucket=ARTIFACTS, Key="code.zip", Body=code_zip())
+    cloudformation = session.client("cloudformation")
+    cloudformation.create_stack(
+        StackName=STACK,
+        TemplateBody=json.dumps(for_moto(transformed)),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+        Capabilities=["CAPABILITY_IAM"],
+    )
+    [stack] = cloudformation.describe_stacks(StackName=STACK)["Stacks"]
+    resources = {
+        r["LogicalResourceId"]: r
+        for r in cloudformation.list_stack_resources(StackName=STACK)["StackResourceSummaries"]
+        if r["LogicalResourceId"]  # moto lists one nameless entry of its own
+    }
+    return {"stack": stack, "resources": resources, "session": session}
+
+
 @pytest.fixture(scope="module")
 def deployed(transformed: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """The stack created by moto's CloudFormation: its resources by logical id, and the clients."""
     from moto import mock_aws
 
     with mock_aws():
-        session = boto3.session.Session(region_name=REGION)
-        s3 = session.client("s3")
-        s3.create_bucket(Bucket=ARTIFACTS, CreateBucketConfiguration={"LocationConstraint": REGION})
-        s3.put_object(Bucket=ARTIFACTS, Key="code.zip", Body=code_zip())
-        cloudformation = session.client("cloudformation")
-        cloudformation.create_stack(
-            StackName=STACK,
-            TemplateBody=json.dumps(for_moto(transformed)),
-            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in PARAMETERS.items()],
-            Capabilities=["CAPABILITY_IAM"],
-        )
-        [stack] = cloudformation.describe_stacks(StackName=STACK)["Stacks"]
-        resources = {
-            r["LogicalResourceId"]: r
-            for r in cloudformation.list_stack_resources(StackName=STACK)["StackResourceSummaries"]
-            if r["LogicalResourceId"]  # moto lists one nameless entry of its own
-        }
-        created = {"stack": stack, "resources": resources, "session": session}
+        created = create_stack(transformed, PARAMETERS)
+        session = created["session"]
         cloudwatch = session.client("cloudwatch")
         resolve = Resolver(created)
         for name, alarm in of_type(transformed, "AWS::CloudWatch::Alarm").items():
@@ -176,26 +183,13 @@ def test_the_stack_deploys_with_every_default() -> None:
     """No administrators' role and no web ACL, and each function's concurrency reserved by default."""
     from moto import mock_aws
 
-    transformed = transform({})
     with mock_aws():
-        session = boto3.session.Session(region_name=REGION)
-        s3 = session.client("s3")
-        s3.create_bucket(Bucket=ARTIFACTS, CreateBucketConfiguration={"LocationConstraint": REGION})
-        s3.put_object(Bucket=ARTIFACTS, Key="code.zip", Body=code_zip())
-        cloudformation = session.client("cloudformation")
-        cloudformation.create_stack(
-            StackName=STACK, TemplateBody=json.dumps(for_moto(transformed)), Capabilities=["CAPABILITY_IAM"]
-        )
-        [stack] = cloudformation.describe_stacks(StackName=STACK)["Stacks"]
-        assert stack["StackStatus"] == "CREATE_COMPLETE"
-        created = {
-            r["LogicalResourceId"]: r["PhysicalResourceId"]
-            for r in cloudformation.list_stack_resources(StackName=STACK)["StackResourceSummaries"]
-        }
-        assert created.keys() >= FUNCTIONS | TABLES | QUEUES
-        lambda_ = session.client("lambda")
+        created = create_stack(transform({}), {})
+        assert created["stack"]["StackStatus"] == "CREATE_COMPLETE"
+        assert created["resources"].keys() >= FUNCTIONS | TABLES | QUEUES
+        lambda_ = created["session"].client("lambda")
         for function in FUNCTIONS:
-            concurrency = lambda_.get_function_concurrency(FunctionName=created[function])
+            concurrency = lambda_.get_function_concurrency(FunctionName=physical(created, function))
             assert concurrency["ReservedConcurrentExecutions"] == 10, function
 
 
