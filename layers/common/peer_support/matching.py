@@ -11,7 +11,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -71,11 +71,18 @@ class Need:
         )
 
 
-def why_not(need: Need, supporter: SupporterRecord, now: datetime) -> str | None:
-    """The first hard filter `supporter` fails for `need`, or None if they may take it."""
+@lru_cache(maxsize=4096)
+def normalised(values: tuple[str, ...]) -> frozenset[str]:
+    """`normalise` of each of a supporter's sites, identities or languages, once per distinct list."""
+    return frozenset(normalise(value) for value in values)
+
+
+def why_not(need: Need, supporter: SupporterRecord, today: date) -> str | None:
+    """The first hard filter `supporter` fails for `need` on `today` (in Vancouver), or None if they
+    may take it."""
     if not supporter.active:
         return INACTIVE
-    if supporter.away_until is not None and now.astimezone(PROGRAM_TIMEZONE).date() <= supporter.away_until:
+    if supporter.away_until is not None and today <= supporter.away_until:
         return AWAY
     if supporter.open_count >= supporter.max_open:
         return AT_CAPACITY
@@ -83,7 +90,7 @@ def why_not(need: Need, supporter: SupporterRecord, now: datetime) -> str | None
         return NO_SHARED_MODALITY
     if supporter.supporter_id in need.excluded:
         return EXCLUDED
-    if need.site and need.site in {normalise(s) for s in supporter.sites}:
+    if need.site and need.site in normalised(tuple(supporter.sites)):
         return SAME_SITE
     name = normalise(supporter.name)
     if name in need.avoid:
@@ -94,10 +101,8 @@ def why_not(need: Need, supporter: SupporterRecord, now: datetime) -> str | None
 
 
 def _preference_key(need: Need, supporter: SupporterRecord) -> tuple[Any, ...]:
-    shares_identity = bool(need.identities & {normalise(i) for i in supporter.identities})
-    speaks_language = bool(need.language) and need.language in {
-        normalise(lang) for lang in supporter.languages
-    }
+    shares_identity = not need.identities.isdisjoint(normalised(tuple(supporter.identities)))
+    speaks_language = bool(need.language) and need.language in normalised(tuple(supporter.languages))
     return (
         not shares_identity,
         not speaks_language,
@@ -120,10 +125,11 @@ class Ranking:
 def rank_candidates(item: dict[str, Any], roster: Iterable[SupporterRecord], now: datetime) -> Ranking:
     """Supporters who may take this request, best first, and why the others may not."""
     need = Need.of(item)
+    today = now.astimezone(PROGRAM_TIMEZONE).date()
     candidates: list[SupporterRecord] = []
     left_out: dict[str, str] = {}
     for supporter in roster:
-        code = why_not(need, supporter, now)
+        code = why_not(need, supporter, today)
         if code is None:
             candidates.append(supporter)
         else:
