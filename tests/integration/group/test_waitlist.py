@@ -247,9 +247,8 @@ def test_a_throttled_give_up_is_a_busy_503_and_keeps_the_place(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A transaction cancelled by throttling is a fault to retry, not someone else's change (409)."""
-    from botocore.exceptions import ClientError
-
     from peer_support.repository import dynamodb_client
+    from tests.integration.faults.conftest import client_error
 
     link = cancel_link(pipeline, "member1@example.org")
     client = dynamodb_client()
@@ -259,12 +258,10 @@ def test_a_throttled_give_up_is_a_busy_503_and_keeps_the_place(
     def throttled(**kwargs: Any) -> Any:
         if not throttling[0]:
             return original(**kwargs)
-        raise ClientError(
-            {
-                "Error": {"Code": "TransactionCanceledException", "Message": "Transaction cancelled"},
-                "CancellationReasons": [{"Code": "ThrottlingError"}, {"Code": "None"}],
-            },
+        raise client_error(
+            "TransactionCanceledException",
             "TransactWriteItems",
+            CancellationReasons=[{"Code": "ThrottlingError"}, {"Code": "None"}],
         )
 
     monkeypatch.setattr(client, "transact_write_items", throttled)
