@@ -17,7 +17,7 @@ export SAM_CLI_TELEMETRY := 0
 help:
 	@echo "make run      the whole system locally at http://127.0.0.1:$(PORT)"
 	@echo "make test     lint, type-check and every test"
-	@echo "make lint     ruff, ruff format --check, mypy, cfn-lint, sam validate --lint, checkov"
+	@echo "make lint     ruff, ruff format --check, mypy, the import contracts, cfn-lint, sam validate --lint, checkov"
 	@echo "make bench    every benchmark; writes benchmarks/results.json"
 	@echo "make roster   import a roster CSV: make roster FILE=roster.csv TABLE=<Supporters table>"
 	@echo "make build    sam build (no Docker needed)"
@@ -53,6 +53,7 @@ lint-python: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 lint-template: tools
 	$(TOOLS)/bin/cfn-lint template.yaml

@@ -37,9 +37,9 @@ def _summary(calls: Counter[str]) -> dict[str, int]:
 def main() -> dict[str, Any]:
     from local_runner.lambdas import invoke
     from local_runner.stack import sent_emails
-    from peer_support import clock
-    from peer_support.models import RosterEntry
-    from peer_support.repository import SupportersRepository
+    from peer_support.core import clock
+    from peer_support.supporters.models import RosterEntry
+    from peer_support.supporters.repository import SupportersRepository
     from tests.integration.conftest import Pipeline
 
     results: dict[str, Any] = {}

@@ -7,8 +7,8 @@ import statistics
 import time
 from datetime import UTC, datetime
 
-from peer_support.matching import rank_candidates
-from peer_support.models import SupporterRecord
+from peer_support.requests.matching import rank_candidates
+from peer_support.supporters.models import SupporterRecord
 
 SITES = ["VGH", "St. Paul's", "BC Children's", "MSJ", "UBC Hospital", "Richmond"]
 IDENTITIES = ["woman in surgery", "Black physician", "parent of young children", "2SLGBTQIA+", "IMG"]

@@ -183,8 +183,8 @@ def _load_roster(stack: Any) -> None:
     import boto3
 
     from local_runner.__main__ import DEMO_ROSTER
-    from peer_support.repository import SupportersRepository
-    from peer_support.roster import parse_roster
+    from peer_support.supporters.repository import SupportersRepository
+    from peer_support.supporters.roster import parse_roster
 
     entries = parse_roster(DEMO_ROSTER.read_text(encoding="utf-8"))
     SupportersRepository(stack.refs["SupportersTable"], boto3.client("dynamodb")).upsert(entries)

@@ -11,8 +11,8 @@ DUE = 10
 
 
 def fill(table: str, size: int, now: datetime) -> None:
-    from peer_support import clock
-    from peer_support.repository import dynamodb_client, to_item
+    from peer_support.core import clock
+    from peer_support.core.dynamodb import dynamodb_client, to_item
 
     client = dynamodb_client()
     batch: list[dict[str, Any]] = []
@@ -39,7 +39,7 @@ def fill(table: str, size: int, now: datetime) -> None:
 
 def main(sizes: tuple[int, ...] = (1_000, 10_000, 50_000)) -> list[dict[str, int]]:
     from local_runner.lambdas import invoke
-    from peer_support import clock
+    from peer_support.core import clock
 
     rows = []
     now = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)

@@ -23,8 +23,8 @@ def load_demo_roster(local: LocalStack) -> None:
     """Demo Peer Supporters, so a request made on the form finds someone (fictional people)."""
     import boto3
 
-    from peer_support.repository import SupportersRepository
-    from peer_support.roster import parse_roster
+    from peer_support.supporters.repository import SupportersRepository
+    from peer_support.supporters.roster import parse_roster
 
     assert local.stack is not None
     entries = parse_roster(DEMO_ROSTER.read_text(encoding="utf-8"))

@@ -5,22 +5,28 @@ from __future__ import annotations
 
 
 def clear_caches() -> None:
-    """Forget the cached clients, settings, secret and exactly-once sender, so the next use reads them
+    """Forget the cached clients, settings, secret and exactly-once senders, so the next use reads them
     afresh from the current AWS and environment."""
     from aws_lambda_powertools.utilities import parameters
 
-    from peer_support import delivery, group_delivery, mailer, repository, settings, signing
+    from peer_support.core import dynamodb, settings
+    from peer_support.group import delivery as group_delivery
+    from peer_support.group import settings as group_settings
+    from peer_support.links import keys
+    from peer_support.notifications import email
+    from peer_support.notifications import settings as notify_settings
+    from peer_support.requests import delivery
 
     parameters.clear_caches()  # type: ignore[no-untyped-call]
-    signing.forget_previous_key()
+    keys.forget_previous_key()
     for cached in (
         settings.get_settings,
-        settings.get_notify_settings,
-        settings.get_group_settings,
-        settings.get_group_notify_settings,
-        repository.dynamodb_client,
-        mailer.sesv2_client,
-        delivery._exactly_once,
-        group_delivery._exactly_once,
+        notify_settings.get_notify_settings,
+        group_settings.get_group_settings,
+        group_settings.get_group_notify_settings,
+        dynamodb.dynamodb_client,
+        email.sesv2_client,
     ):
         cached.cache_clear()
+    delivery.sender.forget()
+    group_delivery.sender.forget()

@@ -45,7 +45,7 @@ class Scheduler:
         assert local.stack is not None
         self.local = local
         self.schedules = schedules(local.stack)
-        from peer_support import clock
+        from peer_support.core import clock
 
         start = clock.now()
         self.next_run = {s.function: start + s.every for s in self.schedules}
@@ -53,7 +53,7 @@ class Scheduler:
 
     def run_all(self) -> dict[str, Any]:
         """Run every scheduled function once now (what `POST /_local/clock` does after moving time)."""
-        from peer_support import clock
+        from peer_support.core import clock
 
         with self._lock:
             results = {}
@@ -63,7 +63,7 @@ class Scheduler:
             return results
 
     def __call__(self, stopping: threading.Event) -> None:
-        from peer_support import clock
+        from peer_support.core import clock
 
         while not stopping.wait(1.0):
             now = clock.now()
@@ -84,7 +84,7 @@ def clock_route(scheduler: Scheduler) -> Any:
     """`POST /_local/clock`: `{"advance_hours": N}` or `{"now": ISO}`; runs the checks once; `{"now"}`."""
     import json
 
-    from peer_support import clock
+    from peer_support.core import clock
 
     def route(server: LocalServer, body: bytes) -> tuple[int, Any]:
         adjustable = server.local.clock

@@ -49,7 +49,7 @@ class LocalServer(ThreadingHTTPServer):
 
 
 def _list_requests(server: LocalServer, _body: bytes) -> tuple[int, Any]:
-    from peer_support.repository import from_item
+    from peer_support.core.dynamodb import from_item
 
     assert server.local.stack is not None
     table = server.local.stack.refs["RequestsTable"]
@@ -77,7 +77,7 @@ def _snake(name: str) -> str:
 
 
 def _supporters(server: LocalServer) -> Any:
-    from peer_support.repository import SupportersRepository
+    from peer_support.supporters.repository import SupportersRepository
 
     assert server.local.stack is not None
     return SupportersRepository(server.local.stack.refs["SupportersTable"], boto3.client("dynamodb"))
@@ -92,8 +92,8 @@ def _replace_supporters(server: LocalServer, body: bytes) -> tuple[int, Any]:
     """Replace the roster with a JSON list of roster objects; open cases are kept for those who stay."""
     from pydantic import TypeAdapter, ValidationError
 
-    from peer_support.api.base import field_errors
-    from peer_support.models import RosterEntry
+    from peer_support.entrypoints.api.problems import field_errors
+    from peer_support.supporters.models import RosterEntry
 
     try:
         entries = TypeAdapter(list[RosterEntry]).validate_json(body or b"null")

@@ -30,7 +30,7 @@ class LocalStack:
     """Everything `make run` brings up, minus the HTTP front door (see `server`)."""
 
     def __init__(self, region: str = REGION) -> None:
-        from peer_support import clock
+        from peer_support.core import clock
 
         self.region = region
         # The one clock every handler reads, which `POST /_local/clock` moves.

@@ -10,7 +10,8 @@ from typing import Any, Final
 
 from hypothesis import strategies as st
 
-from peer_support.models import CareerStage, Kind, Modality, Reason
+from peer_support.core.fields import Modality
+from peer_support.requests.models import CareerStage, Kind, Reason
 
 # Everything a one-line answer refuses: control, format, surrogate, private-use, unassigned, and the line
 # and paragraph separators.

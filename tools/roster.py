@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from peer_support.repository import SupportersRepository
-from peer_support.roster import RosterError, parse_roster
+from peer_support.supporters.repository import SupportersRepository
+from peer_support.supporters.roster import RosterError, parse_roster
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

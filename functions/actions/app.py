@@ -1,5 +1,5 @@
 """API Gateway → the signed one-click links (`GET` and `POST /actions/{token}`)."""
 
-from peer_support.api.handler import rest_handler
+from peer_support.entrypoints.handlers import rest_handler
 
-lambda_handler = rest_handler("peer_support.api.actions")
+lambda_handler = rest_handler("peer_support.entrypoints.api.actions")

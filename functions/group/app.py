@@ -1,5 +1,5 @@
 """API Gateway → the BIPOC group's page, `POST /group-registrations` and a registration's own link."""
 
-from peer_support.api.handler import rest_handler
+from peer_support.entrypoints.handlers import rest_handler
 
-lambda_handler = rest_handler("peer_support.api.group")
+lambda_handler = rest_handler("peer_support.entrypoints.api.group")

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 import schemathesis
 
-from peer_support import templates
-from peer_support.api.base import IDEMPOTENCY_HEADER
-from peer_support.api.document import openapi_document
+from peer_support.core import rendering as templates
+from peer_support.entrypoints.api.openapi import openapi_document
+from peer_support.entrypoints.api.problems import IDEMPOTENCY_HEADER
 from tests.e2e.conftest import emails_about, get_json, local_stack, post_json, wait_for
 
 pytestmark = pytest.mark.e2e

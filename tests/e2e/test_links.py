@@ -25,8 +25,8 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from peer_support.clock import parse_iso
-from peer_support.deadlines import human_date
+from peer_support.core.calendar import human_date
+from peer_support.core.clock import parse_iso
 from tests.e2e.browser import fresh_page, serious_violations
 from tests.e2e.conftest import (
     all_emails,

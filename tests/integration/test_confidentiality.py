@@ -31,13 +31,13 @@ import pytest
 from botocore.exceptions import ParamValidationError
 
 from local_runner.lambdas import handler_module, invoke
-from peer_support import clock
-from peer_support.deadlines import PROGRAM_TIMEZONE
+from peer_support.core import clock
+from peer_support.core.program import TIME_ZONE
 from tests.conftest import PUBLIC_BASE_URL, api_event
 from tests.integration.conftest import Pipeline
 from tests.integration.group.helpers import FACILITATOR, GroupPipeline
 
-THURSDAY_10AM = datetime(2026, 11, 26, 10, 0, tzinfo=PROGRAM_TIMEZONE)
+THURSDAY_10AM = datetime(2026, 11, 26, 10, 0, tzinfo=TIME_ZONE)
 ADMIN = "program-admin@example.org"
 
 REQUESTER = {
@@ -293,8 +293,8 @@ def collect(seen: Observed, capsys: pytest.CaptureFixture[str], caplog: pytest.L
 
 
 def roster(stack: Any) -> None:
-    from peer_support.models import RosterEntry
-    from peer_support.repository import SupportersRepository
+    from peer_support.supporters.models import RosterEntry
+    from peer_support.supporters.repository import SupportersRepository
 
     SupportersRepository(stack.refs["SupportersTable"]).upsert(
         [RosterEntry(**s, modalities=["phone", "video"], max_open=2) for s in SUPPORTERS]
@@ -302,7 +302,7 @@ def roster(stack: Any) -> None:
 
 
 def item(stack: Any, reference: str) -> dict[str, Any]:
-    from peer_support.repository import RequestsRepository
+    from peer_support.requests.repository import RequestsRepository
 
     return RequestsRepository(stack.refs["RequestsTable"]).get(reference)
 
@@ -393,7 +393,7 @@ def ask(seen: Observed, story: Lifecycle) -> None:
 
 def match_and_email(seen: Observed, story: Lifecycle, pipeline: Pipeline, monkeypatch: Any) -> None:
     """The stream matches and emails; the first send fails as botocore fails, quoting the value."""
-    from peer_support import mailer
+    from peer_support.notifications import email as mailer
 
     client = mailer.sesv2_client()
     real_send = client.send_email
@@ -416,7 +416,8 @@ def match_and_email(seen: Observed, story: Lifecycle, pipeline: Pipeline, monkey
 def support(seen: Observed, story: Lifecycle, stack: Any, frozen: clock.FrozenClock) -> None:
     """The supporter opens the case, acknowledges first contact and closes it, slipping on the way;
     the requester's link and every bad link are refused."""
-    from peer_support.signing import issue_link, signing_key
+    from peer_support.links.keys import signing_key
+    from peer_support.links.tokens import issue_link
 
     supporter = next(
         s for s in SUPPORTERS if s["supporter_id"] == item(stack, story.self_ref)["supporter_id"]
@@ -492,7 +493,7 @@ def referral(seen: Observed, story: Lifecycle, stack: Any, pipeline: Pipeline, m
     another takes the case."""
     from botocore.exceptions import ClientError
 
-    from peer_support import mailer
+    from peer_support.notifications import email as mailer
 
     client = mailer.sesv2_client()
     real_send = client.send_email
@@ -638,8 +639,9 @@ def test_the_group_leaves_no_personal_data_in_logs_metrics_error_bodies_or_urls(
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from peer_support.settings import get_group_settings
-    from peer_support.signing import issue_group_link, signing_key
+    from peer_support.group.settings import get_group_settings
+    from peer_support.links.keys import signing_key
+    from peer_support.links.tokens import issue_group_link
 
     # Given the BIPOC group's next session (Monday 30 November), with two places (a setting)
     monkeypatch.setenv("GROUP_CAPACITY", "2")

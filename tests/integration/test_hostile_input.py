@@ -92,7 +92,7 @@ SENTENCES: set[str] = set()
 
 def sentences() -> set[str]:
     """Every sentence the API can say (the message catalogue): an error says nothing else."""
-    from peer_support import templates
+    from peer_support.core import rendering as templates
 
     def walk(value: Any) -> None:
         if isinstance(value, str):
@@ -255,9 +255,10 @@ def linked_routes(stack: Any) -> list[tuple[str, str, str]]:
     """The signed-link routes with genuine links: a request's (its requester's) and a registration's."""
     from datetime import timedelta
 
-    from peer_support import clock
-    from peer_support.group import next_session
-    from peer_support.signing import issue_group_link, issue_link, signing_key
+    from peer_support.core import clock
+    from peer_support.group.sessions import next_session
+    from peer_support.links.keys import signing_key
+    from peer_support.links.tokens import issue_group_link, issue_link
 
     receipt = json.loads(send(BODY_ROUTES[0], json.dumps(VALID_REQUEST))["body"])
     token = issue_link(

@@ -36,8 +36,8 @@ def submit(body: dict[str, Any] | None = None) -> str:
 
 
 def roster(stack: Any, *supporters: dict[str, Any]) -> None:
-    from peer_support.models import RosterEntry
-    from peer_support.repository import SupportersRepository
+    from peer_support.supporters.models import RosterEntry
+    from peer_support.supporters.repository import SupportersRepository
 
     entries = [
         RosterEntry.model_validate(
@@ -54,13 +54,13 @@ def roster(stack: Any, *supporters: dict[str, Any]) -> None:
 
 
 def item(stack: Any, reference: str) -> dict[str, Any]:
-    from peer_support.repository import RequestsRepository
+    from peer_support.requests.repository import RequestsRepository
 
     return RequestsRepository(stack.refs["RequestsTable"]).get(reference)
 
 
 def open_counts(stack: Any) -> dict[str, int]:
-    from peer_support.repository import SupportersRepository
+    from peer_support.supporters.repository import SupportersRepository
 
     return {s.supporter_id: s.open_count for s in SupportersRepository(stack.refs["SupportersTable"]).all()}
 
@@ -71,7 +71,7 @@ def run_match(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def test_a_new_request_is_matched_in_one_transaction(stack: Any, stream: StreamReader) -> None:
-    from peer_support.repository import dynamodb_client
+    from peer_support.core.dynamodb import dynamodb_client
 
     roster(stack, {"supporter_id": "s1"}, {"supporter_id": "s2", "max_open": 1})
     reference = submit()
@@ -154,7 +154,7 @@ def test_ten_concurrent_requests_for_three_slots(
     stack: Any, stream: StreamReader, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The worst interleaving: every match reads the roster before any of them writes."""
-    from peer_support.repository import SupportersRepository
+    from peer_support.supporters.repository import SupportersRepository
 
     roster(
         stack,

@@ -39,8 +39,8 @@ LINK = re.compile(re.escape(PUBLIC_BASE_URL) + r"/actions/([A-Za-z0-9_\-]+\.[A-Z
 
 @pytest.fixture
 def pipeline(stack: Any) -> Pipeline:
-    from peer_support.models import RosterEntry
-    from peer_support.repository import SupportersRepository
+    from peer_support.supporters.models import RosterEntry
+    from peer_support.supporters.repository import SupportersRepository
 
     SupportersRepository(stack.refs["SupportersTable"]).upsert(
         [
@@ -65,13 +65,13 @@ def submit(body: dict[str, Any]) -> str:
 
 
 def item(stack: Any, reference: str) -> dict[str, Any]:
-    from peer_support.repository import RequestsRepository
+    from peer_support.requests.repository import RequestsRepository
 
     return RequestsRepository(stack.refs["RequestsTable"]).get(reference)
 
 
 def open_counts(stack: Any) -> dict[str, int]:
-    from peer_support.repository import SupportersRepository
+    from peer_support.supporters.repository import SupportersRepository
 
     return {s.supporter_id: s.open_count for s in SupportersRepository(stack.refs["SupportersTable"]).all()}
 
@@ -159,7 +159,7 @@ def test_redelivered_records_send_no_second_email(stack: Any, pipeline: Pipeline
 def test_a_throttled_send_is_retried_and_sent_once(
     stack: Any, pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from peer_support import mailer
+    from peer_support.notifications import email as mailer
 
     reader = pipeline.readers["NotifyFunction"]
     submit(REQUEST)
@@ -188,7 +188,7 @@ def test_a_throttled_send_is_retried_and_sent_once(
 def test_a_rejected_address_is_recorded_and_the_administrator_told(
     stack: Any, pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from peer_support import mailer
+    from peer_support.notifications import email as mailer
 
     client = mailer.sesv2_client()
     real_send = client.send_email
@@ -224,9 +224,9 @@ def test_a_stored_address_that_could_add_a_recipient_is_undeliverable_not_retrie
 ) -> None:
     """An item edited by hand past the model: nothing goes to it, the record is not retried forever,
     and the administrator is told, as for an address SES refuses."""
-    from peer_support.intake import new_record
-    from peer_support.models import RequestForm
-    from peer_support.repository import RequestsRepository
+    from peer_support.requests.intake import new_record
+    from peer_support.requests.models import RequestForm
+    from peer_support.requests.repository import RequestsRepository
 
     record = new_record(RequestForm.model_validate(REQUEST), "PS-HAND-EDIT", "digest")
     record["requester"]["email"] = address
@@ -422,8 +422,9 @@ def test_closing_without_answers_names_both(stack: Any, pipeline: Pipeline) -> N
 
 
 def test_bad_links_are_plain_404s(stack: Any, pipeline: Pipeline) -> None:
-    from peer_support import clock
-    from peer_support.signing import issue_link, signing_key
+    from peer_support.core import clock
+    from peer_support.links.keys import signing_key
+    from peer_support.links.tokens import issue_link
 
     reference = submit(REQUEST)
     pipeline.run()
@@ -484,8 +485,8 @@ def test_links_sent_before_a_rotation_keep_working_until_the_next_one(stack: Any
 def test_reloading_a_case_page_records_one_view_per_window_and_the_history_stays_bounded(
     stack: Any, pipeline: Pipeline
 ) -> None:
-    from peer_support import clock
-    from peer_support.repository import MAX_HISTORY, VIEW_WINDOW
+    from peer_support.core import clock
+    from peer_support.requests.transitions import MAX_HISTORY, VIEW_WINDOW
 
     reference = submit(REQUEST)
     pipeline.run()

@@ -1,11 +1,16 @@
-"""Giving a supporter's slot back (decline, close, withdraw, reassign)."""
+"""Giving a supporter's slot back (decline, close, withdraw, reassign): the supporter's half of a
+request's transaction."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from peer_support.models import RosterEntry
-from peer_support.repository import SupportersRepository
+import pytest
+from botocore.exceptions import ClientError
+
+from peer_support.supporters.models import RosterEntry
+from peer_support.supporters.repository import SupportersRepository
+from peer_support.supporters.slots import release_slot_update
 
 
 def test_release_slot_counts_down_and_never_below_zero(stack: Any) -> None:
@@ -20,10 +25,15 @@ def test_release_slot_counts_down_and_never_below_zero(stack: Any) -> None:
         ExpressionAttributeValues={":two": {"N": "2"}},
     )
 
-    repository.release_slot("s1")
+    def release(supporter_id: str) -> None:
+        repository.client.update_item(**release_slot_update(repository.table, supporter_id))
+
+    release("s1")
     assert [s.open_count for s in repository.all()] == [1]
-    repository.release_slot("s1")
-    repository.release_slot("s1")  # a second release of the same slot must not go negative
+    release("s1")
+    with pytest.raises(ClientError, match="ConditionalCheckFailed"):
+        release("s1")  # a second release of the same slot must not go negative
     assert [s.open_count for s in repository.all()] == [0]
-    repository.release_slot("gone")  # a supporter taken off the roster meanwhile
+    with pytest.raises(ClientError, match="ConditionalCheckFailed"):
+        release("gone")  # a supporter taken off the roster meanwhile: never created
     assert [s.supporter_id for s in repository.all()] == ["s1"]

@@ -18,10 +18,10 @@ PEOPLE = count()
 @MOTO
 @given(answers=s.request_forms())
 def test_a_stored_request_reads_back_as_the_same_answers(stack: Any, answers: dict[str, Any]) -> None:
-    from peer_support.intake import new_record
-    from peer_support.models import RequestForm
-    from peer_support.reference import new_reference
-    from peer_support.repository import RequestsRepository
+    from peer_support.core.reference import new_reference
+    from peer_support.requests.intake import new_record
+    from peer_support.requests.models import RequestForm
+    from peer_support.requests.repository import RequestsRepository
 
     form = RequestForm.model_validate(answers)
     repository = RequestsRepository(stack.refs["RequestsTable"])
@@ -36,8 +36,8 @@ def test_a_stored_request_reads_back_as_the_same_answers(stack: Any, answers: di
 @MOTO
 @given(answers=s.roster_entries())
 def test_a_roster_entry_reads_back_as_the_same_supporter(stack: Any, answers: dict[str, Any]) -> None:
-    from peer_support.models import RosterEntry
-    from peer_support.repository import SupportersRepository
+    from peer_support.supporters.models import RosterEntry
+    from peer_support.supporters.repository import SupportersRepository
 
     entry = RosterEntry.model_validate(answers)
     repository = SupportersRepository(stack.refs["SupportersTable"])
@@ -52,11 +52,11 @@ def test_a_roster_entry_reads_back_as_the_same_supporter(stack: Any, answers: di
 def test_a_group_registration_reads_back_with_the_same_name_and_address(
     stack: Any, answers: dict[str, Any]
 ) -> None:
-    from peer_support.group_registrations import register
-    from peer_support.models import GroupRegistrationForm
-    from peer_support.repository import GroupRepository
-    from peer_support.settings import get_group_settings
-    from peer_support.signing import signing_key
+    from peer_support.group.models import GroupRegistrationForm
+    from peer_support.group.registrations import register
+    from peer_support.group.repository import GroupRepository
+    from peer_support.group.settings import get_group_settings
+    from peer_support.links.keys import signing_key
 
     # A new person each time (the same address again would get the registration it already holds).
     person = {"identifies_as_bipoc": True, "practices_in_bc": True, "email": f"p{next(PEOPLE)}@example.org"}

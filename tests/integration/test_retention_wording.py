@@ -47,8 +47,9 @@ def page(function: str, method: str, path: str, body: str | None = None, **heade
 
 
 def test_pages_say_the_retention_the_stack_was_deployed_with(kept_seven_days: Any) -> None:
-    from peer_support import clock
-    from peer_support.signing import issue_link, signing_key
+    from peer_support.core import clock
+    from peer_support.links.keys import signing_key
+    from peer_support.links.tokens import issue_link
 
     # Given a stack deployed with RetentionDays 7, and a request
     submitted = invoke("SubmitRequestFunction", api_event("POST", "/requests", json.dumps(REQUEST)))

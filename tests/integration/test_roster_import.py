@@ -26,7 +26,7 @@ def run(file: Path, table: str) -> int:
 def stored(table: str) -> dict[str, dict[str, Any]]:
     import boto3
 
-    from peer_support.repository import from_item
+    from peer_support.core.dynamodb import from_item
 
     items = boto3.client("dynamodb", region_name=REGION).scan(TableName=table)["Items"]
     return {item["supporter_id"]: item for item in map(from_item, items)}

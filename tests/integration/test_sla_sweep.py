@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from local_runner.lambdas import invoke
-from peer_support import clock
-from peer_support.deadlines import PROGRAM_TIMEZONE
+from peer_support.core import clock
+from peer_support.core.program import TIME_ZONE
 from tests.conftest import api_event
 from tests.integration.conftest import Pipeline
 
@@ -25,7 +25,7 @@ REQUEST: dict[str, Any] = {
     "modalities": ["video"],
 }
 ADMIN = "program-admin@example.org"
-THURSDAY_10AM = datetime(2026, 11, 26, 10, 0, tzinfo=PROGRAM_TIMEZONE)
+THURSDAY_10AM = datetime(2026, 11, 26, 10, 0, tzinfo=TIME_ZONE)
 
 
 @pytest.fixture
@@ -37,8 +37,8 @@ def frozen() -> Any:
 
 
 def roster(stack: Any, *ids: str) -> None:
-    from peer_support.models import RosterEntry
-    from peer_support.repository import SupportersRepository
+    from peer_support.supporters.models import RosterEntry
+    from peer_support.supporters.repository import SupportersRepository
 
     SupportersRepository(stack.refs["SupportersTable"]).upsert(
         [
@@ -56,7 +56,7 @@ def submit(body: dict[str, Any] | None = None) -> str:
 
 
 def item(stack: Any, reference: str) -> dict[str, Any]:
-    from peer_support.repository import RequestsRepository
+    from peer_support.requests.repository import RequestsRepository
 
     return RequestsRepository(stack.refs["RequestsTable"]).get(reference)
 
@@ -164,9 +164,10 @@ def test_overlapping_sweeps_act_once(
     stack: Any, frozen: clock.FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two sweeps read the same due item before either writes: only one write lands."""
-    from peer_support import sla
-    from peer_support.repository import Assignments, RequestsRepository
-    from peer_support.settings import get_settings
+    from peer_support.core.settings import get_settings
+    from peer_support.requests import sla
+    from peer_support.requests.repository import RequestsRepository
+    from peer_support.requests.transitions import Transitions
 
     roster(stack, "s1")
     pipeline = Pipeline(stack)
@@ -175,14 +176,14 @@ def test_overlapping_sweeps_act_once(
     frozen.advance(timedelta(days=1, hours=6))
     settings = get_settings()
     repository = RequestsRepository(settings.requests_table)
-    assignments = Assignments(settings.requests_table, settings.supporters_table)
+    transitions = Transitions(settings.requests_table, settings.supporters_table)
 
     # Both sweeps queried the index and read the item before either of them wrote.
     stale = repository.get(reference)
     with monkeypatch.context() as patch:
         patch.setattr(RequestsRepository, "due", lambda self, now: iter([reference]))
         patch.setattr(RequestsRepository, "get", lambda self, request_id: stale)
-        reports = [sla.sweep(repository, assignments, settings, frozen.now()) for _ in range(2)]
+        reports = [sla.sweep(repository, transitions, settings, frozen.now()) for _ in range(2)]
 
     assert [dict(r.steps) for r in reports] == [{"contact_reminder": 1}, {}]
     assert reports[1].skipped == 1
@@ -190,7 +191,7 @@ def test_overlapping_sweeps_act_once(
 
 
 def test_a_sweep_reads_only_what_is_due_among_ten_thousand(stack: Any, frozen: clock.FrozenClock) -> None:
-    from peer_support.repository import dynamodb_client, to_item
+    from peer_support.core.dynamodb import dynamodb_client, to_item
 
     client = dynamodb_client()
     table = stack.refs["RequestsTable"]

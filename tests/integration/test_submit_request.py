@@ -33,7 +33,7 @@ def post(body: Any, headers: dict[str, str] | None = None, raw: str | None = Non
 
 
 def stored(stack: Any) -> list[dict[str, Any]]:
-    from peer_support.repository import dynamodb_client, from_item
+    from peer_support.core.dynamodb import dynamodb_client, from_item
 
     items = dynamodb_client().scan(TableName=stack.refs["RequestsTable"])["Items"]
     return [from_item(item) for item in items]
@@ -42,7 +42,7 @@ def stored(stack: Any) -> list[dict[str, Any]]:
 @pytest.fixture
 def dynamodb_calls(stack: Any) -> Counter[str]:
     """Every DynamoDB operation the handler makes, counted with botocore's event hooks."""
-    from peer_support.repository import dynamodb_client
+    from peer_support.core.dynamodb import dynamodb_client
 
     calls: Counter[str] = Counter()
     dynamodb_client().meta.events.register(

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from peer_support import templates
+from peer_support.core import rendering as templates
 
 CRISIS_LINE = "1-800-663-6729"
 MARKUP = "<script>x</script>"

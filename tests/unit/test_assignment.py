@@ -8,12 +8,13 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from peer_support import clock
-from peer_support.assignment import Outcome, RosterSnapshot, assign_supporter
-from peer_support.errors import Conflict
-from peer_support.models import SupporterRecord
-from peer_support.repository import SupporterFull
-from peer_support.settings import Settings
+from peer_support.core import clock
+from peer_support.core.errors import Conflict
+from peer_support.core.settings import Settings
+from peer_support.requests.assignment import Outcome, RosterSnapshot, assign_supporter
+from peer_support.requests.states import transition
+from peer_support.supporters.models import SupporterRecord
+from peer_support.supporters.slots import SupporterFull
 
 SETTINGS = Settings.from_env({"REQUESTS_TABLE": "r", "SUPPORTERS_TABLE": "s", "LINK_SECRET_ARN": "arn"})
 
@@ -44,11 +45,13 @@ class Store:
         supporter.open_count += 1
         request.update(status="matched", version=version + 1, supporter_id=supporter_id)
 
-    def transition(self, request_id: str, **kwargs: Any) -> None:
+    def move(self, request_id: str, **kwargs: Any) -> None:
         request = self.requests[request_id]
-        if request["version"] != kwargs["version"] or request["status"] not in kwargs["from_states"]:
+        if request["version"] != kwargs["version"] or request["status"] != kwargs["current"]:
             raise Conflict()
-        request.update(status=kwargs["to_state"], version=kwargs["version"] + 1)
+        target = transition(kwargs["event"], kwargs["current"])
+        assert target is not None, kwargs
+        request.update(status=target, version=kwargs["version"] + 1)
 
 
 supporters = st.builds(
@@ -90,12 +93,12 @@ def test_capacity_is_never_exceeded(roster: list[SupporterRecord], requests: int
             store.requests[f"r{i}"] = dict(item)
             items.append(item)
         outcomes = [
-            assign_supporter(item, roster=store, assignments=store, settings=SETTINGS)  # type: ignore[arg-type]
+            assign_supporter(item, roster=store, transitions=store, settings=SETTINGS)  # type: ignore[arg-type]
             for item in items
         ]
         # Every record delivered again changes nothing.
         for item in items[:redeliveries]:
-            again = assign_supporter(item, roster=store, assignments=store, settings=SETTINGS)  # type: ignore[arg-type]
+            again = assign_supporter(item, roster=store, transitions=store, settings=SETTINGS)  # type: ignore[arg-type]
             assert again is Outcome.UNCHANGED
 
         for supporter in store.supporters.values():
@@ -134,14 +137,14 @@ def test_a_batch_reads_the_roster_once_and_sees_its_own_assignments() -> None:
     ]
     repository = CountingRepository(roster)
     store = Store(roster)
-    snapshot = RosterSnapshot(repository)  # type: ignore[arg-type]
+    snapshot = RosterSnapshot(repository)
     previous = clock.use(clock.FrozenClock(datetime(2026, 11, 26, 20, tzinfo=UTC)))
     try:
         # When a batch of two requests is matched
         for i in range(2):
             item = {"request_id": f"r{i}", "status": "pending_match", "version": 1, "modalities": ["video"]}
             store.requests[f"r{i}"] = dict(item)
-            assign_supporter(item, roster=snapshot, assignments=store, settings=SETTINGS)  # type: ignore[arg-type]
+            assign_supporter(item, roster=snapshot, transitions=store, settings=SETTINGS)  # type: ignore[arg-type]
     finally:
         clock.use(previous)
 

@@ -6,23 +6,23 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from peer_support.deadlines import (
-    PROGRAM_TIMEZONE,
+from peer_support.core.calendar import (
     add_business_days,
     business_midpoint,
-    contact_deadline,
     human_date,
     is_business_day,
     next_business_morning,
 )
+from peer_support.core.program import TIME_ZONE
+from peer_support.requests.sla import contact_deadline
 
 
 def local(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=PROGRAM_TIMEZONE)
+    return datetime(year, month, day, hour, minute, tzinfo=TIME_ZONE)
 
 
 def due_date(matched: datetime, urgent: bool = False) -> date:
-    due = contact_deadline(matched, urgent).astimezone(PROGRAM_TIMEZONE)
+    due = contact_deadline(matched, urgent).astimezone(TIME_ZONE)
     assert due.time() == time(17, 0)  # the close of the business day
     return due.date()
 
@@ -52,7 +52,7 @@ def test_bc_statutory_holidays_are_not_business_days(holiday: date, name: str) -
     nxt = holiday + timedelta(days=1)
     while not is_business_day(nxt):
         nxt += timedelta(days=1)
-    assert due_date(datetime.combine(before, time(10), PROGRAM_TIMEZONE), urgent=True) == nxt
+    assert due_date(datetime.combine(before, time(10), TIME_ZONE), urgent=True) == nxt
 
 
 def test_weekends_are_skipped() -> None:
@@ -84,45 +84,41 @@ def test_a_request_made_on_a_holiday_or_a_weekend_evening() -> None:
 def test_daylight_saving_changes_keep_the_local_close_of_day() -> None:
     # Spring forward on Sunday 8 March 2026; fall back on Sunday 1 November 2026.
     spring = contact_deadline(local(2026, 3, 6, 12), urgent=False)
-    assert spring.astimezone(PROGRAM_TIMEZONE).date() == date(2026, 3, 10)
+    assert spring.astimezone(TIME_ZONE).date() == date(2026, 3, 10)
     assert spring == datetime(2026, 3, 11, 0, 0, tzinfo=UTC)  # 17:00 PDT (UTC-7)
     autumn = contact_deadline(local(2026, 10, 30, 12), urgent=False)
-    assert autumn.astimezone(PROGRAM_TIMEZONE).date() == date(2026, 11, 3)
+    assert autumn.astimezone(TIME_ZONE).date() == date(2026, 11, 3)
     assert autumn == datetime(2026, 11, 4, 1, 0, tzinfo=UTC)  # 17:00 PST (UTC-8)
 
 
 def test_add_business_days_counts_from_the_local_day() -> None:
-    assert add_business_days(local(2026, 11, 26), 0).astimezone(PROGRAM_TIMEZONE).date() == date(2026, 11, 26)
-    assert add_business_days(local(2026, 11, 26), 5).astimezone(PROGRAM_TIMEZONE).date() == date(2026, 12, 3)
+    assert add_business_days(local(2026, 11, 26), 0).astimezone(TIME_ZONE).date() == date(2026, 11, 26)
+    assert add_business_days(local(2026, 11, 26), 5).astimezone(TIME_ZONE).date() == date(2026, 12, 3)
 
 
 def test_half_way_counts_business_time_only() -> None:
     matched = local(2026, 11, 26, 10)  # Thursday 10:00
     due = contact_deadline(matched, urgent=False)  # Monday 17:00
     # Office hours: 7 h of Thursday + 8 h of Friday + 8 h of Monday = 23 h; half is 11.5 h: Friday 13:30.
-    assert business_midpoint(matched, due).astimezone(PROGRAM_TIMEZONE) == local(2026, 11, 27, 13, 30)
+    assert business_midpoint(matched, due).astimezone(TIME_ZONE) == local(2026, 11, 27, 13, 30)
     friday = local(2026, 11, 27, 16)  # Friday afternoon → Tuesday: the reminder is Monday, not Sunday
     assert is_business_day(
-        business_midpoint(friday, contact_deadline(friday, False)).astimezone(PROGRAM_TIMEZONE).date()
+        business_midpoint(friday, contact_deadline(friday, False)).astimezone(TIME_ZONE).date()
     )
 
 
 def test_half_way_falls_in_office_hours() -> None:
     early = local(2026, 11, 26, 6, 24)  # an urgent request matched before the working day
     due = contact_deadline(early, urgent=True)  # Friday 17:00
-    assert business_midpoint(early, due).astimezone(PROGRAM_TIMEZONE) == local(2026, 11, 26, 17, 0)
+    assert business_midpoint(early, due).astimezone(TIME_ZONE) == local(2026, 11, 26, 17, 0)
     late = local(2026, 11, 26, 22, 0)  # matched in the evening: counting starts Friday 09:00
-    reminder = business_midpoint(late, contact_deadline(late, urgent=True)).astimezone(PROGRAM_TIMEZONE)
+    reminder = business_midpoint(late, contact_deadline(late, urgent=True)).astimezone(TIME_ZONE)
     assert reminder == local(2026, 11, 27, 13, 0)
 
 
 def test_next_business_morning() -> None:
-    assert next_business_morning(local(2026, 11, 27, 15)).astimezone(PROGRAM_TIMEZONE) == local(
-        2026, 11, 30, 9
-    )
-    assert next_business_morning(local(2026, 12, 24, 9)).astimezone(PROGRAM_TIMEZONE) == local(
-        2026, 12, 28, 9
-    )
+    assert next_business_morning(local(2026, 11, 27, 15)).astimezone(TIME_ZONE) == local(2026, 11, 30, 9)
+    assert next_business_morning(local(2026, 12, 24, 9)).astimezone(TIME_ZONE) == local(2026, 12, 28, 9)
 
 
 def test_human_date() -> None:

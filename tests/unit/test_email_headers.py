@@ -16,9 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from peer_support.mailer import Envelope, PermanentSendError, mime, recipient
-from peer_support.models import Contact, GroupRegistrationForm, RosterEntry
-from peer_support.templates import RenderedEmail, render_email
+from peer_support.group.models import GroupRegistrationForm
+from peer_support.notifications.channels import PermanentSendError
+from peer_support.notifications.email import Envelope, RenderedEmail, mime, recipient, render_email
+from peer_support.requests.models import Contact
+from peer_support.supporters.models import RosterEntry
 from tests.unit.test_emails import ENUMERATED, SAMPLES
 
 SENDER = Envelope("noreply@peer-support.example.org", "ann.lee@example.org", "Physician Peer Support")

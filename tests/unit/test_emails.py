@@ -8,7 +8,8 @@ import pytest
 from jinja2 import meta
 from markupsafe import escape
 
-from peer_support.templates import EMAIL_KINDS, TEMPLATES, RenderedEmail, environment, render_email
+from peer_support.core.rendering import TEMPLATES, environment
+from peer_support.notifications.email import EMAIL_KINDS, RenderedEmail, render_email
 
 PROGRAM = "Physician Peer Support"
 REFERENCE = "PS-7K3M-9QXD"

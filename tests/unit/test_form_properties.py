@@ -13,10 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from peer_support.actions import ActionForm
-from peer_support.api.forms import decode_form
-from peer_support.errors import BadRequest
-from peer_support.models import GroupCancelForm, GroupRegistrationForm, RequestForm
+from peer_support.core.errors import BadRequest
+from peer_support.entrypoints.api.forms import decode_form
+from peer_support.group.models import GroupCancelForm, GroupRegistrationForm
+from peer_support.requests.actions import ActionForm
+from peer_support.requests.models import RequestForm
 from tests import strategies as s
 
 EXAMPLES = 100

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from peer_support.api.forms import decode_form, list_fields
-from peer_support.errors import BadRequest
-from peer_support.models import RequestForm
+from peer_support.core.errors import BadRequest
+from peer_support.entrypoints.api.forms import decode_form, list_fields
+from peer_support.requests.models import RequestForm
 
 
 def test_list_fields_come_from_the_model() -> None:
@@ -48,9 +48,9 @@ def test_too_many_fields() -> None:
 
 
 def test_nesting_counts_brackets_outside_strings_only() -> None:
-    from peer_support.api.base import _nesting
+    from peer_support.entrypoints.api.bodies import nesting
 
-    assert _nesting('{"a": [1, {"b": 2}]}') == 3
-    assert _nesting('{"a": "[[[[{{{{\\\\"}"}') == 1
-    assert _nesting('{"a": "\\"[[[["}') == 1
-    assert _nesting("[" * 40 + "]" * 40) == 40
+    assert nesting('{"a": [1, {"b": 2}]}') == 3
+    assert nesting('{"a": "[[[[{{{{\\\\"}"}') == 1
+    assert nesting('{"a": "\\"[[[["}') == 1
+    assert nesting("[" * 40 + "]" * 40) == 40

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from peer_support import templates
-from peer_support.templates import messages, render_email
+from peer_support.core import rendering as templates
+from peer_support.core.rendering import messages
+from peer_support.notifications.email import render_email
 
 SESSION = {"date": "Monday, March 9", "time": "7:15 to 8:30 pm Pacific time"}
 MARKUP = "<script>x</script>"

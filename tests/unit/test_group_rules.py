@@ -9,26 +9,31 @@ from typing import Any, cast
 
 import pytest
 
-from peer_support.deadlines import PROGRAM_TIMEZONE
-from peer_support.errors import Conflict, NotEligible
-from peer_support.group import (
+from peer_support.core.errors import Conflict, NotEligible
+from peer_support.core.program import TIME_ZONE
+from peer_support.group.models import (
     AlreadyRegistered,
+    GroupRegistrationForm,
+    GroupStatus,
     PlacesFree,
     SessionFull,
     SessionStarted,
+)
+from peer_support.group.notices import notices_for, reminder_taken
+from peer_support.group.registrations import (
+    Registration,
+    cancel,
     check_group_eligibility,
     normalise_email,
+    register,
     registration_record,
     registration_reference,
-    session_of,
     waitlist_position,
 )
-from peer_support.group_notifications import GroupNotice, notices_for, reminder_taken
-from peer_support.group_registrations import Registration, cancel, register
-from peer_support.models import GroupRegistrationForm, GroupStatus
-from peer_support.repository import GroupRepository
-from peer_support.settings import GroupSettings
-from peer_support.signing import (
+from peer_support.group.repository import GroupRepository
+from peer_support.group.sessions import session_of
+from peer_support.group.settings import GroupSettings
+from peer_support.links.tokens import (
     GroupLinkClaims,
     InvalidLink,
     issue_group_link,
@@ -36,9 +41,10 @@ from peer_support.signing import (
     verify_group_link,
     verify_link,
 )
+from peer_support.notifications.notice import Notice
 
 SECRET = b"s" * 64
-THURSDAY = datetime(2026, 3, 5, 10, 0, tzinfo=PROGRAM_TIMEZONE)
+THURSDAY = datetime(2026, 3, 5, 10, 0, tzinfo=TIME_ZONE)
 SETTINGS = GroupSettings.model_validate(
     {"REQUESTS_TABLE": "r", "SUPPORTERS_TABLE": "s", "LINK_SECRET_ARN": "arn", "GROUP_TABLE": "g"}
 )
@@ -183,7 +189,7 @@ def test_registering_again_returns_what_is_held() -> None:
 
 
 def test_a_busy_session_is_tried_again_then_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    from peer_support import group_registrations
+    from peer_support.group import registrations as group_registrations
 
     monkeypatch.setattr(group_registrations, "_pause", lambda attempt: None)
     repository = FakeGroupRepository(capacity_failures=3)
@@ -205,7 +211,7 @@ def test_nobody_the_group_is_not_for_reaches_the_table() -> None:
 
 def test_giving_up_is_refused_once_the_session_has_begun() -> None:
     claims = GroupLinkClaims("2026-03-09", "GR-0000-0001", 0)
-    began = datetime(2026, 3, 9, 19, 15, tzinfo=PROGRAM_TIMEZONE)
+    began = datetime(2026, 3, 9, 19, 15, tzinfo=TIME_ZONE)
     with pytest.raises(SessionStarted):
         cancel(claims, repository=cast(GroupRepository, FakeGroupRepository()), now=began)
 
@@ -224,42 +230,42 @@ def registration(version: int, status: str, event: str) -> dict[str, Any]:
             None,
             registration(1, "registered", "registered"),
             [
-                GroupNotice("group_registered", "registrant"),
-                GroupNotice("group_facilitator", "facilitator", {"event": "registered"}),
+                Notice("group_registered", "registrant"),
+                Notice("group_facilitator", "facilitator", {"event": "registered"}),
             ],
         ),
         (
             None,
             registration(1, "waitlisted", "waitlisted"),
             [
-                GroupNotice("group_waitlisted", "registrant"),
-                GroupNotice("group_facilitator", "facilitator", {"event": "waitlisted"}),
+                Notice("group_waitlisted", "registrant"),
+                Notice("group_facilitator", "facilitator", {"event": "waitlisted"}),
             ],
         ),
         (
             registration(1, "waitlisted", "waitlisted"),
             registration(2, "registered", "promoted"),
             [
-                GroupNotice("group_promoted", "registrant"),
-                GroupNotice("group_facilitator", "facilitator", {"event": "promoted"}),
+                Notice("group_promoted", "registrant"),
+                Notice("group_facilitator", "facilitator", {"event": "promoted"}),
             ],
         ),
         (
             registration(1, "registered", "registered"),
             registration(2, "cancelled", "cancelled"),
-            [GroupNotice("group_facilitator", "facilitator", {"event": "cancelled"})],
+            [Notice("group_facilitator", "facilitator", {"event": "cancelled"})],
         ),
         (
             registration(1, "waitlisted", "waitlisted"),
             registration(2, "cancelled", "cancelled"),
-            [GroupNotice("group_facilitator", "facilitator", {"event": "left_waitlist"})],
+            [Notice("group_facilitator", "facilitator", {"event": "left_waitlist"})],
         ),
         (
             registration(2, "cancelled", "cancelled"),
             registration(3, "registered", "registered"),
             [
-                GroupNotice("group_registered", "registrant"),
-                GroupNotice("group_facilitator", "facilitator", {"event": "registered"}),
+                Notice("group_registered", "registrant"),
+                Notice("group_facilitator", "facilitator", {"event": "registered"}),
             ],
         ),
         # An edit that is no new version (say, in the console) emails nobody
@@ -278,7 +284,7 @@ def registration(version: int, status: str, event: str) -> dict[str, Any]:
         "counter",
     ],
 )
-def test_notices_for_each_change(old: Any, new: Any, expected: list[GroupNotice]) -> None:
+def test_notices_for_each_change(old: Any, new: Any, expected: list[Notice]) -> None:
     assert notices_for(old, new) == expected
 
 

@@ -9,26 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from peer_support.deadlines import PROGRAM_TIMEZONE
-from peer_support.group import (
-    REMINDER_DUE,
-    REMINDER_MISSED,
-    REMINDER_NOT_NEEDED,
-    REMINDER_SENT,
-    Session,
-    clock_time,
-    describe,
-    holds_session,
-    next_session,
-    purge_time,
-    reminder_outcome,
-    session_of,
-    session_record,
-)
+from peer_support.core.calendar import clock_time
+from peer_support.core.program import TIME_ZONE
+from peer_support.group.models import REMINDER_DUE, REMINDER_MISSED, REMINDER_NOT_NEEDED, REMINDER_SENT
+from peer_support.group.registrations import purge_time, session_record
+from peer_support.group.reminders import reminder_outcome
+from peer_support.group.sessions import Session, describe, holds_session, next_session, session_of
 
 
 def pacific(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, second, tzinfo=PROGRAM_TIMEZONE)
+    return datetime(year, month, day, hour, minute, second, tzinfo=TIME_ZONE)
 
 
 @pytest.mark.parametrize(
@@ -88,8 +78,8 @@ def test_the_time_is_read_in_vancouver_whatever_the_clock_s_zone() -> None:
 def test_around_the_daylight_saving_changes(now: datetime, expected: str) -> None:
     session = next_session(now)
     assert session.iso_start == expected
-    assert session.start.astimezone(PROGRAM_TIMEZONE).hour == 19
-    assert session.start.astimezone(PROGRAM_TIMEZONE).minute == 15
+    assert session.start.astimezone(TIME_ZONE).hour == 19
+    assert session.start.astimezone(TIME_ZONE).minute == 15
 
 
 def test_a_session_s_instant_in_utc_moves_with_daylight_time() -> None:
@@ -115,7 +105,7 @@ def test_a_session_s_instant_in_utc_moves_with_daylight_time() -> None:
 def test_a_statutory_holiday_monday_holds_the_session_unless_configured_otherwise(
     monday: date, otherwise: date, name: str
 ) -> None:
-    friday_before = datetime.combine(monday - timedelta(days=3), datetime.min.time(), PROGRAM_TIMEZONE)
+    friday_before = datetime.combine(monday - timedelta(days=3), datetime.min.time(), TIME_ZONE)
     assert next_session(friday_before).day == monday, name
     assert holds_session(monday)
     assert not holds_session(monday, meets_on_holidays=False)
@@ -135,14 +125,14 @@ def test_the_next_session_is_always_the_first_monday_evening_to_come(
     now: datetime, on_holidays: bool
 ) -> None:
     session = next_session(now, on_holidays)
-    local = session.start.astimezone(PROGRAM_TIMEZONE)
+    local = session.start.astimezone(TIME_ZONE)
     assert (local.weekday(), local.hour, local.minute) == (0, 19, 15)
     assert session.start > now
     # At most a week away; skipping holidays, at most three (holiday Mondays come two in a row at most)
     assert session.start - now <= timedelta(days=7 if on_holidays else 21)
     assert session.end - session.start == timedelta(hours=1, minutes=15)
     # No session it could have been comes earlier
-    day = now.astimezone(PROGRAM_TIMEZONE).date()
+    day = now.astimezone(TIME_ZONE).date()
     while day < session.day:
         if holds_session(day, on_holidays):
             assert Session(day).start <= now

@@ -5,10 +5,10 @@ from typing import Any
 
 import pytest
 
-from peer_support import clock
-from peer_support.errors import Conflict, IdempotencyKeyReused, NotEligible
-from peer_support.intake import check_eligibility, new_record, submit_request
-from peer_support.models import RequestForm
+from peer_support.core import clock
+from peer_support.core.errors import Conflict, IdempotencyKeyReused, NotEligible
+from peer_support.requests.intake import check_eligibility, new_record, submit_request
+from peer_support.requests.models import RequestForm
 
 FORM = RequestForm.model_validate(
     {

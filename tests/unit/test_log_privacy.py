@@ -14,7 +14,7 @@ from botocore.exceptions import ParamValidationError
 from pydantic import BaseModel
 
 from local_runner.lambdas import LambdaContext
-from peer_support.log_privacy import withhold_personal_data
+from peer_support.core.log_privacy import withhold_personal_data
 from tests.conftest import api_event
 
 ADDRESS = "zq.private@example.org"

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from peer_support import matching
-from peer_support.matching import normalise, rank_candidates
-from peer_support.models import SupporterRecord
+from peer_support.requests import matching
+from peer_support.requests.matching import normalise, rank_candidates
+from peer_support.supporters.models import SupporterRecord
 
 NOW = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)  # Thursday 12:00 in Vancouver
 

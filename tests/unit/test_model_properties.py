@@ -16,24 +16,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from peer_support.actions import ActionForm
-from peer_support.api.base import field_path
-from peer_support.models import (
+from peer_support.core.dynamodb import from_item, to_item
+from peer_support.entrypoints.api.openapi import ErrorBody
+from peer_support.entrypoints.api.problems import field_path
+from peer_support.group.models import GroupCancelForm, GroupCancelled, GroupReceipt, GroupRegistrationForm
+from peer_support.requests.actions import ActionForm
+from peer_support.requests.models import (
     ActionTaken,
     Contact,
-    ErrorBody,
-    GroupCancelForm,
-    GroupCancelled,
-    GroupReceipt,
-    GroupRegistrationForm,
     Preferences,
     RequestForm,
-    RosterEntry,
     Status,
     SubmissionReceipt,
-    SupporterRecord,
 )
-from peer_support.repository import from_item, to_item
+from peer_support.supporters.models import RosterEntry, SupporterRecord
 from tests import strategies as s
 
 EXAMPLES = 50  # per model and property: a few seconds each

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from peer_support.models import Contact, RequestForm
+from peer_support.requests.models import Contact, RequestForm
 
 VALID: dict[str, Any] = {
     "kind": "self",

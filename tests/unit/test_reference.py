@@ -1,6 +1,14 @@
 from __future__ import annotations
 
-from peer_support.reference import ALPHABET, is_reference, new_reference, reference_for_key
+import re
+
+from peer_support.core.reference import ALPHABET, new_reference, reference_for_key
+
+PATTERN = re.compile(r"^PS-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
+
+
+def is_reference(value: str) -> bool:
+    return bool(PATTERN.match(value))
 
 
 def test_references_are_short_readable_and_distinct() -> None:

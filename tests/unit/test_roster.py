@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from peer_support.errors import DomainError
-from peer_support.models import Modality
-from peer_support.roster import COLUMNS, RosterError, parse_roster
+from peer_support.core.errors import DomainError
+from peer_support.core.fields import Modality
+from peer_support.supporters.roster import COLUMNS, RosterError, parse_roster
 
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "roster.csv"
 

@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from peer_support import clock
-from peer_support.settings import MissingSetting, Settings
+from peer_support.core import clock
+from peer_support.core.settings import MissingSetting, Settings
 
 
 def test_settings_read_from_the_environment() -> None:

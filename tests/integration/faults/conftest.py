@@ -182,8 +182,8 @@ class Streams:
 
 @pytest.fixture
 def roster(stack: Any) -> None:
-    from peer_support.models import RosterEntry
-    from peer_support.repository import SupportersRepository
+    from peer_support.supporters.models import RosterEntry
+    from peer_support.supporters.repository import SupportersRepository
 
     SupportersRepository(stack.refs["SupportersTable"]).upsert(
         [
@@ -229,14 +229,14 @@ def requests(stack: Any) -> list[dict[str, Any]]:
     """Every stored request."""
     import boto3
 
-    from peer_support.repository import from_item
+    from peer_support.core.dynamodb import from_item
 
     pages = boto3.client("dynamodb").get_paginator("scan").paginate(TableName=stack.refs["RequestsTable"])
     return [from_item(item) for page in pages for item in page["Items"]]
 
 
 def open_counts(stack: Any) -> dict[str, int]:
-    from peer_support.repository import SupportersRepository
+    from peer_support.supporters.repository import SupportersRepository
 
     return {s.supporter_id: s.open_count for s in SupportersRepository(stack.refs["SupportersTable"]).all()}
 

@@ -142,7 +142,7 @@ def test_a_short_throttle_is_absorbed_by_the_sdk_retries(
     from botocore.awsrequest import AWSResponse, HTTPHeaders
     from moto.core.botocore_stubber import MockRawResponse
 
-    from peer_support.repository import dynamodb_client
+    from peer_support.core.dynamodb import dynamodb_client
 
     name = stack.refs[table].encode()
     throttled: list[int] = []

@@ -9,24 +9,22 @@ from typing import Any
 
 import pytest
 
-from peer_support import clock
-from peer_support.deadlines import PROGRAM_TIMEZONE
+from peer_support.core import clock
+from peer_support.core.program import TIME_ZONE
 from tests.integration.group.helpers import GroupPipeline
 
 # Thursday 5 March 2026, 10:00 in Vancouver: the next session is Monday 9 March, the first after the
 # switch to daylight time.
-THURSDAY = datetime(2026, 3, 5, 10, 0, tzinfo=PROGRAM_TIMEZONE)
+THURSDAY = datetime(2026, 3, 5, 10, 0, tzinfo=TIME_ZONE)
 
 
 def _clear_group_caches() -> None:
-    from peer_support import group_delivery, settings
+    from peer_support.group import delivery as group_delivery
+    from peer_support.group import settings
 
-    for cached in (
-        settings.get_group_settings,
-        settings.get_group_notify_settings,
-        group_delivery._exactly_once,
-    ):
+    for cached in (settings.get_group_settings, settings.get_group_notify_settings):
         cached.cache_clear()
+    group_delivery.sender.forget()
 
 
 @pytest.fixture

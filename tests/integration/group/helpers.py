@@ -78,7 +78,7 @@ def open_link(url: str, method: str = "GET", body: str | None = None, html: bool
 
 
 def items(stack: Stack) -> list[dict[str, Any]]:
-    from peer_support.repository import from_item
+    from peer_support.core.dynamodb import from_item
 
     pages = boto3.client("dynamodb").get_paginator("scan").paginate(TableName=stack.refs["GroupTable"])
     return [from_item(item) for page in pages for item in page["Items"]]

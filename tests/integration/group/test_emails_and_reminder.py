@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from local_runner.lambdas import invoke
-from peer_support import clock
-from peer_support.deadlines import PROGRAM_TIMEZONE
+from peer_support.core import clock
+from peer_support.core.program import TIME_ZONE
 from tests.integration.group.helpers import (
     FACILITATOR,
     JOIN_URL,
@@ -24,7 +24,7 @@ from tests.integration.group.helpers import (
 )
 
 SESSION = "2026-03-09"
-MONDAY_NOON = datetime(2026, 3, 9, 12, 0, tzinfo=PROGRAM_TIMEZONE)
+MONDAY_NOON = datetime(2026, 3, 9, 12, 0, tzinfo=TIME_ZONE)
 ADMIN = "program-admin@example.org"
 
 
@@ -42,7 +42,7 @@ def full_session(
     group_stack: Any, frozen: Any, pipeline: GroupPipeline, monkeypatch: pytest.MonkeyPatch
 ) -> list[dict[str, Any]]:
     """A session of three places (a setting), all taken, and one person waiting; every email sent."""
-    from peer_support.settings import get_group_settings
+    from peer_support.group.settings import get_group_settings
 
     monkeypatch.setenv("GROUP_CAPACITY", "3")
     get_group_settings.cache_clear()
@@ -130,7 +130,7 @@ def test_the_reminder_reaches_those_with_a_place_once(
 def test_a_place_given_up_before_noon_is_not_reminded_and_the_promoted_is(
     group_stack: Any, full_session: list[dict[str, Any]], pipeline: GroupPipeline, frozen: clock.FrozenClock
 ) -> None:
-    from peer_support.repository import GroupRepository
+    from peer_support.group.repository import GroupRepository
 
     repository = GroupRepository(group_stack.refs["GroupTable"])
     leaving = repository.get(SESSION, full_session[2]["reference"])
@@ -147,8 +147,8 @@ def test_a_place_given_up_before_noon_is_not_reminded_and_the_promoted_is(
 def test_two_overlapping_sweeps_take_the_step_once(
     group_stack: Any, full_session: list[dict[str, Any]], pipeline: GroupPipeline, frozen: clock.FrozenClock
 ) -> None:
-    from peer_support.group_registrations import send_due_reminders
-    from peer_support.repository import GroupRepository
+    from peer_support.group.reminders import send_due_reminders
+    from peer_support.group.repository import GroupRepository
 
     frozen.advance(MONDAY_NOON - frozen.now() + timedelta(minutes=1))
     repository = GroupRepository(group_stack.refs["GroupTable"])
@@ -189,7 +189,7 @@ def test_registering_after_noon_on_the_day_needs_no_reminder(
 def test_the_sweep_reads_only_the_sessions_that_are_due(
     group_stack: Any, frozen: clock.FrozenClock, pipeline: GroupPipeline
 ) -> None:
-    from peer_support.repository import dynamodb_client
+    from peer_support.core.dynamodb import dynamodb_client
 
     # Three weeks of sessions with registrations; only the first one's reminder is due
     for week in range(3):
@@ -222,8 +222,8 @@ def test_the_sweep_reads_only_the_sessions_that_are_due(
 def test_an_address_that_bounces_tells_the_administrator(
     group_stack: Any, frozen: Any, pipeline: GroupPipeline, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from peer_support import mailer, outbox
-    from peer_support.mailer import PermanentSendError
+    from peer_support.notifications import email as mailer
+    from peer_support.notifications.channels import PermanentSendError
 
     original = mailer.send_email
 
@@ -232,7 +232,7 @@ def test_an_address_that_bounces_tells_the_administrator(
             raise PermanentSendError("MessageRejected")
         return original(envelope, email, configuration_set)
 
-    monkeypatch.setattr(outbox, "send_email", refuse_one)
+    monkeypatch.setattr(mailer, "send_email", refuse_one)
     receipt = register(person("b", email="bounce@example.org"))
     pipeline.run()
     [alert] = pipeline.emails(ADMIN)

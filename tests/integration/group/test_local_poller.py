@@ -29,7 +29,7 @@ class RecordingLocal:
 def test_records_after_a_cancelled_transaction_are_still_delivered(
     group_stack: Any, frozen: Any, monkeypatch: Any
 ) -> None:
-    from peer_support.settings import get_group_settings
+    from peer_support.group.settings import get_group_settings
 
     monkeypatch.setenv("GROUP_CAPACITY", "1")
     get_group_settings.cache_clear()

@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 import pytest
 
-from peer_support import clock
+from peer_support.core import clock
 from tests.integration.group.helpers import (
     call,
     headers,
@@ -87,7 +87,7 @@ def test_the_sixteenth_is_waitlisted(group_stack: Any, frozen: Any) -> None:
 
 
 def test_capacity_is_a_setting(group_stack: Any, frozen: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from peer_support.settings import get_group_settings
+    from peer_support.group.settings import get_group_settings
 
     monkeypatch.setenv("GROUP_CAPACITY", "2")
     get_group_settings.cache_clear()
@@ -98,7 +98,7 @@ def test_capacity_is_a_setting(group_stack: Any, frozen: Any, monkeypatch: pytes
 def test_a_holiday_monday_holds_the_session_unless_configured_otherwise(
     group_stack: Any, frozen: clock.FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from peer_support.settings import get_group_settings
+    from peer_support.group.settings import get_group_settings
 
     frozen.advance(timedelta(days=-18))  # Friday 13 February; Monday 16 February is Family Day
     assert register(person(1))["session_start"] == "2026-02-16T19:15:00-08:00"
@@ -118,7 +118,7 @@ def test_twenty_five_at_once_never_exceed_fifteen_places(
     """
     from moto.dynamodb.models import DynamoDBBackend
 
-    from peer_support.repository import dynamodb_client
+    from peer_support.core.dynamodb import dynamodb_client
 
     people = 25
     original = DynamoDBBackend.transact_write_items
@@ -143,11 +143,11 @@ def test_twenty_five_at_once_never_exceed_fifteen_places(
     failures: list[BaseException] = []
 
     def attempt(i: int) -> None:
-        from peer_support.group_registrations import register as register_once
-        from peer_support.models import GroupRegistrationForm
-        from peer_support.repository import GroupRepository
-        from peer_support.settings import get_group_settings
-        from peer_support.signing import signing_key
+        from peer_support.group.models import GroupRegistrationForm
+        from peer_support.group.registrations import register as register_once
+        from peer_support.group.repository import GroupRepository
+        from peer_support.group.settings import get_group_settings
+        from peer_support.links.keys import signing_key
 
         try:
             done = register_once(
@@ -160,7 +160,7 @@ def test_twenty_five_at_once_never_exceed_fifteen_places(
         except BaseException as error:  # reported below, with the thread it came from
             failures.append(error)
 
-    from peer_support.signing import signing_key as warm_the_secret
+    from peer_support.links.keys import signing_key as warm_the_secret
 
     warm_the_secret()
     threads = [threading.Thread(target=attempt, args=(i,)) for i in range(people)]
@@ -181,7 +181,7 @@ def test_a_place_freed_while_joining_the_waitlist_goes_to_the_newcomer(
     group_stack: Any, frozen: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Full when tried, free again by the time the waitlist is joined: the newcomer gets the place."""
-    from peer_support.repository import GroupRepository
+    from peer_support.group.repository import GroupRepository
 
     receipts = [register(person(i)) for i in range(15)]
     original = GroupRepository.add
@@ -202,7 +202,7 @@ def test_a_place_freed_while_joining_the_waitlist_goes_to_the_newcomer(
 
 
 def test_someone_who_gave_up_may_register_again(group_stack: Any, frozen: Any) -> None:
-    from peer_support.repository import GroupRepository
+    from peer_support.group.repository import GroupRepository
 
     first = register(person(1))
     repository = GroupRepository(group_stack.refs["GroupTable"])
@@ -231,7 +231,7 @@ def test_someone_who_gave_up_may_register_again(group_stack: Any, frozen: Any) -
 def test_not_eligible_is_a_kind_422_and_nothing_is_stored(
     group_stack: Any, frozen: Any, answers: dict[str, Any], reason: str
 ) -> None:
-    from peer_support.templates import messages
+    from peer_support.core.rendering import messages
 
     status, body = post_json(person(1, **answers))
     assert status == 422

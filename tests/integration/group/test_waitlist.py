@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from peer_support import clock
+from peer_support.core import clock
 from tests.integration.group.helpers import (
     FACILITATOR,
     JOIN_URL,
@@ -44,7 +44,7 @@ def full_session(
 ) -> list[dict[str, Any]]:
     """A session of three places (a setting), all taken, and three people waiting (member3 first),
     every email sent."""
-    from peer_support.settings import get_group_settings
+    from peer_support.group.settings import get_group_settings
 
     monkeypatch.setenv("GROUP_CAPACITY", "3")
     get_group_settings.cache_clear()
@@ -159,7 +159,7 @@ def test_someone_joining_the_waitlist_mid_cancel_still_gets_the_place(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The canceller saw an empty waitlist, then someone joined it before the place was freed."""
-    from peer_support.repository import GroupRepository
+    from peer_support.group.repository import GroupRepository
 
     link = cancel_link(pipeline, "member1@example.org")
     repository = GroupRepository(group_stack.refs["GroupTable"])
@@ -223,7 +223,8 @@ def test_a_bad_link_is_a_plain_404(
 
 
 def test_a_request_link_does_not_open_a_registration(group_stack: Any, frozen: Any) -> None:
-    from peer_support.signing import issue_link, signing_key
+    from peer_support.links.keys import signing_key
+    from peer_support.links.tokens import issue_link
 
     token = issue_link(
         "PS-7K3M-9QXD", "requester", "requester", clock.now(), timedelta(days=1), signing_key()
@@ -247,7 +248,7 @@ def test_a_throttled_give_up_is_a_busy_503_and_keeps_the_place(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A transaction cancelled by throttling is a fault to retry, not someone else's change (409)."""
-    from peer_support.repository import dynamodb_client
+    from peer_support.core.dynamodb import dynamodb_client
     from tests.integration.faults.conftest import client_error
 
     link = cancel_link(pipeline, "member1@example.org")

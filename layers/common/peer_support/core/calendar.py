@@ -1,0 +1,105 @@
+"""Business days and clock times in the program's time zone: weekends and statutory holidays skipped.
+
+Pure functions of datetimes; the holiday list comes from the `holidays` package.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from typing import Any
+
+from peer_support.core.program import (
+    HOLIDAY_COUNTRY,
+    HOLIDAY_SUBDIVISION,
+    OFFICE_CLOSES,
+    OFFICE_OPENS,
+    TIME_ZONE,
+)
+
+
+@cache
+def _statutory_holidays(year: int) -> Any:
+    import holidays
+
+    return holidays.country_holidays(HOLIDAY_COUNTRY, subdiv=HOLIDAY_SUBDIVISION, years=year)
+
+
+def is_business_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _statutory_holidays(day.year)
+
+
+def local_date(when: datetime) -> date:
+    return when.astimezone(TIME_ZONE).date()
+
+
+def at_local(day: date, when: time) -> datetime:
+    """`when` o'clock on `day` in the program's time zone."""
+    return datetime.combine(day, when, TIME_ZONE)
+
+
+def add_business_days(start: datetime, days: int, end_of_day: time = OFFICE_CLOSES) -> datetime:
+    """The close of the `days`-th business day after the day of `start` (local time), in UTC.
+
+    A request matched on Thursday is due, 2 business days later, on Monday at 17:00; one matched
+    on a Saturday evening or a holiday starts counting on the next business day.
+    """
+    day = local_date(start)
+    counted = 0
+    while counted < days:
+        day += timedelta(days=1)
+        if is_business_day(day):
+            counted += 1
+    return at_local(day, end_of_day).astimezone(UTC)
+
+
+def _business_hours(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """The stretches of [start, end) in office hours on business days, local time."""
+    local_start, local_end = start.astimezone(TIME_ZONE), end.astimezone(TIME_ZONE)
+    stretches = []
+    day = local_start.date()
+    while day <= local_end.date():
+        if is_business_day(day):
+            begin = max(at_local(day, OFFICE_OPENS), local_start)
+            finish = min(at_local(day, OFFICE_CLOSES), local_end)
+            if begin < finish:
+                stretches.append((begin, finish))
+        day += timedelta(days=1)
+    return stretches
+
+
+def business_midpoint(start: datetime, end: datetime) -> datetime:
+    """The moment half of the office hours between `start` and `end` have passed, so a reminder comes
+    during a working day, never at night."""
+    stretches = _business_hours(start, end)
+    total = sum((b - a).total_seconds() for a, b in stretches)
+    if total <= 0:
+        return start + (end - start) / 2
+    remaining = total / 2
+    for begin, finish in stretches:
+        length = (finish - begin).total_seconds()
+        if remaining <= length:
+            return (begin + timedelta(seconds=remaining)).astimezone(UTC)
+        remaining -= length
+    return end
+
+
+def next_business_morning(after: datetime, at: time = OFFICE_OPENS) -> datetime:
+    """The opening of the next business day after `after` (daily administrator reminders)."""
+    day = local_date(after)
+    while True:
+        day += timedelta(days=1)
+        if is_business_day(day):
+            return at_local(day, at).astimezone(UTC)
+
+
+def human_date(when: datetime) -> str:
+    """'Tuesday, December 1': how a date reads in an email or on a page."""
+    local = when.astimezone(TIME_ZONE)
+    return f"{local:%A}, {local:%B} {local.day}"
+
+
+def clock_time(when: datetime) -> str:
+    """'7:15 pm': how a time reads on a page or in an email."""
+    local = when.astimezone(TIME_ZONE)
+    return f"{local.hour % 12 or 12}:{local.minute:02d} {'am' if local.hour < 12 else 'pm'}"

@@ -1,0 +1,124 @@
+"""Signed one-click links: what a token says, how it is signed and how it is verified.
+
+A token names one request and one holder (a supporter, the administrator or the requester), or one
+group registration; it expires, and is signed with HMAC-SHA256 using the stack's secret (`keys`). It
+carries no personal data: a reference, a role, an opaque supporter id. Each kind of token is signed
+under its own prefix, and every kind is checked by the one verifier, `_verify`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+MAX_TOKEN_LENGTH = 400
+Role = Literal["supporter", "admin", "requester"]
+ROLES: tuple[Role, ...] = ("supporter", "admin", "requester")
+
+
+class InvalidLink(Exception):
+    """Tampered, malformed, expired or signed with another key: answered with a plain 404."""
+
+
+@dataclass(frozen=True)
+class LinkClaims:
+    request_id: str
+    role: Role
+    holder: str  # supporter id, or the role itself for the administrator and the requester
+    expires: int  # epoch seconds
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _sign(kind: bytes, fields: tuple[str, ...], key: bytes) -> str:
+    """`fields`, joined and signed for one kind of link: a token of one kind never verifies as another."""
+    payload = "|".join(fields).encode()
+    return f"{_b64(payload)}.{_b64(_mac(kind, key, payload))}"
+
+
+def _mac(kind: bytes, key: bytes, payload: bytes) -> bytes:
+    return hmac.new(key, kind + b":" + payload, hashlib.sha256).digest()
+
+
+def _verify(kind: bytes, token: str, key: bytes, count: int) -> list[str]:
+    """The fields of a genuine token of `kind`; otherwise `InvalidLink` (never saying why)."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidLink()
+    try:
+        encoded_payload, encoded_mac = token.split(".")
+        payload, mac = _unb64(encoded_payload), _unb64(encoded_mac)
+        fields = payload.decode().split("|")
+    except (ValueError, binascii.Error):
+        raise InvalidLink() from None
+    if not hmac.compare_digest(mac, _mac(kind, key, payload)):
+        raise InvalidLink()
+    if len(fields) != count:
+        raise InvalidLink()
+    return fields
+
+
+def sign_link(claims: LinkClaims, key: bytes) -> str:
+    return _sign(b"link", (claims.request_id, claims.role, claims.holder, str(claims.expires)), key)
+
+
+def issue_link(request_id: str, role: Role, holder: str, now: datetime, ttl: timedelta, key: bytes) -> str:
+    return sign_link(LinkClaims(request_id, role, holder, int((now + ttl).timestamp())), key)
+
+
+def verify_link(token: str, key: bytes, now: datetime) -> LinkClaims:
+    """The claims of a genuine, unexpired token; otherwise `InvalidLink`."""
+    request_id, role, holder, expires = _verify(b"link", token, key, 4)
+    try:
+        claims = LinkClaims(request_id, role, holder, int(expires))  # type: ignore[arg-type]
+    except ValueError:
+        raise InvalidLink() from None
+    if claims.role not in ROLES or claims.expires <= now.timestamp():
+        raise InvalidLink()
+    return claims
+
+
+# -- a group registration's link ----------------------------------------------------------------
+#
+# A separate kind of token: signed under its own prefix, so a request's link never opens a registration
+# and a registration's link never opens a request. It names one registration (the session's date and
+# the registration's reference, neither of them personal data) and stops working when the session ends.
+
+SESSION_ID = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+GROUP_REFERENCE = re.compile(r"^GR-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
+
+
+@dataclass(frozen=True)
+class GroupLinkClaims:
+    session_id: str  # the session's date in Vancouver, e.g. 2026-03-09
+    reference: str
+    expires: int  # epoch seconds
+
+
+def issue_group_link(session_id: str, reference: str, expires: datetime, key: bytes) -> str:
+    return _sign(b"group-link", (session_id, reference, str(int(expires.timestamp()))), key)
+
+
+def verify_group_link(token: str, key: bytes, now: datetime) -> GroupLinkClaims:
+    """The claims of a genuine, unexpired registration link; otherwise `InvalidLink`."""
+    session_id, reference, expires = _verify(b"group-link", token, key, 3)
+    try:
+        claims = GroupLinkClaims(session_id, reference, int(expires))
+    except ValueError:
+        raise InvalidLink() from None
+    if not (SESSION_ID.match(claims.session_id) and GROUP_REFERENCE.match(claims.reference)):
+        raise InvalidLink()
+    if claims.expires <= now.timestamp():
+        raise InvalidLink()
+    return claims

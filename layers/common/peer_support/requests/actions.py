@@ -1,0 +1,140 @@
+"""What the holder of a signed link may do to a request, as one conditional write each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from peer_support.core import clock
+from peer_support.core.errors import Conflict
+from peer_support.core.fields import Modality
+from peer_support.core.settings import Settings
+from peer_support.links.tokens import LinkClaims
+from peer_support.requests.models import Kind, Status
+from peer_support.requests.sla import SLA_FIELDS
+from peer_support.requests.states import ACTIONS, HELD, OPEN, actions_of, transition
+from peer_support.requests.transitions import Transitions
+
+Action = Literal["acknowledge", "decline", "close", "confirm_consent", "cancel", "withdraw"]
+
+
+class ActionForm(BaseModel):
+    """What a link's page posts: the action, and for closing a case its counts (never notes)."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # only a post builds it
+
+    action: Action
+    # Checked even when absent, so closing without answers names every missing one at once.
+    conversations: int | None = Field(default=None, ge=0, le=20, validate_default=True)
+    modality_used: Modality | None = Field(default=None, validate_default=True)
+
+    @field_validator("conversations", "modality_used")
+    @classmethod
+    def _counts_to_close(cls, value: object, info: ValidationInfo) -> object:
+        if value is None and info.data.get("action") == "close":
+            code = "conversations_required" if info.field_name == "conversations" else "modality_required"
+            raise PydanticCustomError(code, code)
+        return value
+
+
+class StaleAction(Conflict):
+    """The link's action no longer applies: already done, the case moved, or not this holder's to take."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Done:
+    action: str
+    status: Status
+
+
+def holds_case(claims: LinkClaims, item: dict[str, Any]) -> bool:
+    """A supporter's link works only while they are the one assigned."""
+    return claims.role != "supporter" or item.get("supporter_id") == claims.holder
+
+
+def handed_on(claims: LinkClaims, item: dict[str, Any]) -> bool:
+    """A referrer may withdraw a referral until the colleague agrees; after that it is the colleague's."""
+    return (
+        claims.role == "requester"
+        and claims.holder == "requester"
+        and item.get("kind") == Kind.COLLEAGUE
+        and item["status"] != Status.PENDING_CONSENT
+    )
+
+
+def allowed_actions(claims: LinkClaims, item: dict[str, Any]) -> set[str]:
+    """The actions this holder may take on the request as it stands."""
+    if not holds_case(claims, item) or handed_on(claims, item):
+        return set()
+    return {a for a in actions_of(claims.role) if transition(ACTIONS[a], item["status"]) is not None}
+
+
+def perform(
+    claims: LinkClaims,
+    form: ActionForm,
+    item: dict[str, Any],
+    *,
+    transitions: Transitions,
+    settings: Settings,
+) -> Done:
+    """Carry out `form.action` for the link's holder, guarded by the request's version."""
+    if form.action not in actions_of(claims.role):
+        raise StaleAction("not_yours")
+    if not holds_case(claims, item):
+        raise StaleAction("moved")
+    event = ACTIONS[form.action]
+    if handed_on(claims, item) and item["status"] in OPEN:
+        raise StaleAction("referred_on")
+    target = transition(event, item["status"])
+    if target is None:
+        raise StaleAction("already_done" if item["status"] not in OPEN else "not_now")
+    now = clock.now()
+    at = clock.iso(now)
+    set_values: dict[str, Any] = {}
+    remove: tuple[str, ...] = SLA_FIELDS
+    release = None
+    holder_is_assigned = item.get("supporter_id") and item["status"] in HELD
+    if form.action == "acknowledge":
+        set_values["contacted_at"] = at
+    elif form.action == "decline":
+        set_values["excluded_supporters"] = [*item.get("excluded_supporters", []), claims.holder]
+        remove = (*SLA_FIELDS, "supporter_id")
+        release = claims.holder
+    elif form.action == "close":
+        set_values.update(
+            closed_at=at,
+            conversations=form.conversations,
+            modality_used=str(form.modality_used),
+            purge_at=purge_time(now, settings),
+        )
+        release = claims.holder
+    elif form.action in ("cancel", "withdraw"):
+        set_values["purge_at"] = purge_time(now, settings)
+        release = item["supporter_id"] if holder_is_assigned else None
+    try:
+        transitions.move(
+            item["request_id"],
+            version=int(item["version"]),
+            current=str(item["status"]),
+            at=at,
+            event=event,
+            set_values=set_values,
+            remove=remove,
+            release_supporter=release,
+        )
+    except Conflict:
+        raise StaleAction("changed") from None
+    return Done(form.action, target)
+
+
+def purge_time(now: datetime, settings: Settings) -> int:
+    """When the item, and every personal detail in it, is deleted (DynamoDB TTL, epoch seconds)."""
+    return int((now + timedelta(days=settings.retention_days)).timestamp())

@@ -1,0 +1,136 @@
+"""Matching a request to a Peer Supporter: pure functions of (request, roster, clock).
+
+First the hard filters, which are never broken; then the preferences (a requested shared
+identity, then language), then the lowest load, then whoever was assigned least recently,
+so the work rotates fairly.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+from peer_support.core.calendar import local_date
+from peer_support.supporters.models import SupporterRecord
+
+# Why a supporter was left out, as codes: the record shows why, never who.
+INACTIVE = "inactive"
+AWAY = "away"
+AT_CAPACITY = "at_capacity"
+NO_SHARED_MODALITY = "no_shared_modality"
+EXCLUDED = "excluded"
+SAME_SITE = "same_site"
+AVOIDED = "avoided"
+IS_PARTICIPANT = "is_participant"
+
+
+@lru_cache(maxsize=16384)  # rosters repeat the same names and places from one decision to the next
+def normalise(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive form of a name: "Dr. Zoë O'Brien" → "zoe obrien"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    words = "".join(c if c.isalnum() or c.isspace() else "" for c in letters.casefold()).split()
+    if words and words[0] in ("dr", "doctor"):
+        words = words[1:]
+    return " ".join(words)
+
+
+@dataclass(frozen=True)
+class Need:
+    """What matching needs to know of a request, taken from its stored item."""
+
+    modalities: frozenset[str]
+    site: str = ""
+    avoid: frozenset[str] = frozenset()
+    excluded: frozenset[str] = frozenset()
+    participant_names: frozenset[str] = frozenset()
+    participant_emails: frozenset[str] = frozenset()
+    identities: frozenset[str] = frozenset()
+    language: str = ""
+
+    @classmethod
+    def of(cls, item: dict[str, Any]) -> Need:
+        people = [p for p in (item.get("requester"), item.get("colleague")) if isinstance(p, dict)]
+        preferences = item.get("preferences") or {}
+        return cls(
+            modalities=frozenset(item.get("modalities") or ()),
+            site=normalise(item.get("site") or ""),
+            avoid=frozenset(normalise(name) for name in item.get("avoid") or ()),
+            excluded=frozenset(item.get("excluded_supporters") or ()),
+            participant_names=frozenset(normalise(p.get("name", "")) for p in people) - {""},
+            participant_emails=frozenset(str(p.get("email", "")).casefold() for p in people) - {""},
+            identities=frozenset(normalise(i) for i in preferences.get("shared_identity") or ()),
+            language=normalise(preferences.get("language") or ""),
+        )
+
+
+@lru_cache(maxsize=4096)
+def normalised(values: tuple[str, ...]) -> frozenset[str]:
+    """`normalise` of each of a supporter's sites, identities or languages, once per distinct list."""
+    return frozenset(normalise(value) for value in values)
+
+
+def why_not(need: Need, supporter: SupporterRecord, today: date) -> str | None:
+    """The first hard filter `supporter` fails for `need` on `today` (the program's local date), or None
+    if they may take it."""
+    if not supporter.active:
+        return INACTIVE
+    if supporter.away_until is not None and today <= supporter.away_until:
+        return AWAY
+    if supporter.open_count >= supporter.max_open:
+        return AT_CAPACITY
+    if need.modalities.isdisjoint(supporter.modalities):  # StrEnum members are their values
+        return NO_SHARED_MODALITY
+    if supporter.supporter_id in need.excluded:
+        return EXCLUDED
+    if need.site and need.site in normalised(tuple(supporter.sites)):
+        return SAME_SITE
+    name = normalise(supporter.name)
+    if name in need.avoid:
+        return AVOIDED
+    if name in need.participant_names or supporter.email.casefold() in need.participant_emails:
+        return IS_PARTICIPANT
+    return None
+
+
+def _preference_key(need: Need, supporter: SupporterRecord) -> tuple[Any, ...]:
+    shares_identity = not need.identities.isdisjoint(normalised(tuple(supporter.identities)))
+    speaks_language = bool(need.language) and need.language in normalised(tuple(supporter.languages))
+    return (
+        not shares_identity,
+        not speaks_language,
+        supporter.open_count,
+        supporter.last_assigned_at or "",  # never assigned sorts first
+        supporter.supporter_id,
+    )
+
+
+@dataclass(frozen=True)
+class Ranking:
+    candidates: list[SupporterRecord]
+    left_out: dict[str, str] = field(default_factory=dict)  # supporter_id → code
+
+    def reasons(self) -> dict[str, int]:
+        """How many supporters each filter left out, for the record."""
+        return dict(sorted(Counter(self.left_out.values()).items()))
+
+
+def rank_candidates(item: dict[str, Any], roster: Iterable[SupporterRecord], now: datetime) -> Ranking:
+    """Supporters who may take this request, best first, and why the others may not."""
+    need = Need.of(item)
+    today = local_date(now)
+    candidates: list[SupporterRecord] = []
+    left_out: dict[str, str] = {}
+    for supporter in roster:
+        code = why_not(need, supporter, today)
+        if code is None:
+            candidates.append(supporter)
+        else:
+            left_out[supporter.supporter_id] = code
+    candidates.sort(key=lambda s: _preference_key(need, s))
+    return Ranking(candidates, left_out)

@@ -1,0 +1,87 @@
+"""Which notices a committed change to a request calls for, decided from the stream's old and new
+images. Pure: the table is the source of truth and its stream the outbox, so nothing here writes state.
+
+Roles: requester | colleague | supporter | admin (who a notice is for, never their address).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from peer_support.notifications.notice import Notice
+from peer_support.requests.models import Kind
+from peer_support.requests.states import HELD
+
+
+def _changed(old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
+    return old is None or int(old.get("version", 0)) != int(new.get("version", 0))
+
+
+def person_role(item: dict[str, Any]) -> str:
+    """Who is being supported: the requester, or for a referral the colleague."""
+    return "colleague" if item.get("kind") == Kind.COLLEAGUE else "requester"
+
+
+def _submitted(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Notice]:
+    urgent = bool(new.get("urgent"))
+    if new.get("kind") == Kind.COLLEAGUE:
+        return [
+            Notice("referral_received", "requester"),
+            Notice("consent_needed", "admin", {"urgent": urgent}),
+        ]
+    notices = [Notice("request_received", "requester", {"urgent": urgent})]
+    return [*notices, Notice("urgent_request", "admin")] if urgent else notices
+
+
+def _matched(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Notice]:
+    notices = [
+        Notice("assigned", "supporter", {"urgent": bool(new.get("urgent"))}, holder=new["supporter_id"])
+    ]
+    # After a re-match the person hears again only if their contact deadline moved.
+    if (old or {}).get("contact_due_at") != new.get("contact_due_at"):
+        notices.append(Notice("matched", person_role(new), {"referred": new.get("kind") == Kind.COLLEAGUE}))
+    return notices
+
+
+def _moved_on(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Notice]:
+    """The case left its supporter: declined, reassigned, withdrawn or cancelled."""
+    event = new["last_event"]
+    notices = []
+    previous = (old or {}).get("supporter_id")
+    if previous and (old or {}).get("status") in HELD:
+        notices.append(Notice("case_moved", "supporter", {"reason": event}, holder=previous))
+    if event == "reassigned":  # the contact deadline passed and the case went to someone else
+        notices.append(Notice("contact_overdue", "admin", {"reassigned": True}))
+    return notices
+
+
+Rule = Callable[[dict[str, Any] | None, dict[str, Any]], list[Notice]]
+
+# Each event (the `last_event` a change stores) and the notices it calls for.
+RULES: dict[str, Rule] = {
+    "submitted": _submitted,
+    "matched": _matched,
+    "needs_admin": lambda old, new: [
+        Notice("needs_admin", "admin", {"left_out": dict(new.get("left_out") or {})})
+    ],
+    "declined": _moved_on,
+    "reassigned": _moved_on,
+    "withdrawn": _moved_on,
+    "cancelled": _moved_on,
+    "contact_reminder": lambda old, new: [
+        Notice("contact_reminder", "supporter", holder=new.get("supporter_id"))
+    ],
+    "contact_overdue": lambda old, new: [Notice("contact_overdue", "admin", {"reassigned": False})],
+    "consent_reminder": lambda old, new: [Notice("consent_reminder", "admin")],
+    "needs_admin_reminder": lambda old, new: [Notice("needs_admin_reminder", "admin")],
+}
+
+
+def notices_for(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Notice]:
+    """The notices this change calls for. A change that is not a new version calls for none."""
+    if not _changed(old, new):
+        return []
+    event = new.get("last_event", "submitted") if old is not None else "submitted"
+    rule = RULES.get(event)
+    return rule(old, new) if rule else []

@@ -1,0 +1,124 @@
+"""The deadlines that run on a request, as the attributes of the sparse `sla-due` index.
+
+An item is in the index (`sla_open`, `sla_due`) only while a deadline runs for it; `sla_step` says
+what happens when `sla_due` comes. Any other transition removes the three attributes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from peer_support.core.calendar import add_business_days, business_midpoint, next_business_morning
+from peer_support.core.clock import iso, parse_iso
+from peer_support.core.errors import Conflict, NotFound
+from peer_support.core.settings import Settings
+from peer_support.requests.models import Status
+from peer_support.requests.repository import RequestsRepository
+from peer_support.requests.transitions import Transitions
+
+SLA_FIELDS = ("sla_open", "sla_due", "sla_step")
+OPEN = "open"  # the index's partition key while a deadline runs
+
+
+def _due(step: str, when: datetime) -> dict[str, Any]:
+    return {"sla_open": OPEN, "sla_due": iso(when), "sla_step": step}
+
+
+def contact_deadline(matched_at: datetime, urgent: bool, days: int = 2, urgent_days: int = 1) -> datetime:
+    """When first contact is due: 2 business days after matching, 1 when the request is urgent."""
+    return add_business_days(matched_at, urgent_days if urgent else days)
+
+
+def when_matched(matched_at: datetime, urgent: bool, settings: Settings) -> dict[str, Any]:
+    """The contact deadline starts: a reminder half-way, then the deadline itself."""
+    due = contact_deadline(matched_at, urgent, settings.contact_days, settings.urgent_contact_days)
+    return {"contact_due_at": iso(due), **_due("contact_reminder", business_midpoint(matched_at, due))}
+
+
+def when_awaiting_consent(created_at: datetime, settings: Settings) -> dict[str, Any]:
+    return _due("consent_reminder", add_business_days(created_at, settings.consent_days))
+
+
+def when_needs_admin(at: datetime) -> dict[str, Any]:
+    return _due("needs_admin_reminder", next_business_morning(at))
+
+
+# -- the sweep ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did; `read` counts the items it looked at (only ever the due ones)."""
+
+    read: int = 0
+    steps: Counter[str] = field(default_factory=Counter)
+    skipped: int = 0  # someone else (another sweep, an action) got there first
+
+
+def next_step(item: dict[str, Any], now: datetime, settings: Settings) -> tuple[str, dict[str, Any]] | None:
+    """The step due on `item` (an event of `states`) and what it changes, or None when nothing is due
+    (any more)."""
+    step, status = item.get("sla_step"), item.get("status")
+    if not item.get("sla_due") or parse_iso(item["sla_due"]) > now:
+        return None
+    if step == "contact_reminder" and status == Status.MATCHED:
+        # One reminder to the supporter half-way; the deadline itself is next.
+        return "contact_reminder", {
+            "set_values": {"sla_due": item["contact_due_at"], "sla_step": "contact_deadline"},
+        }
+    if step == "contact_deadline" and status == Status.MATCHED:
+        if settings.reassign_on_breach:
+            # The supporter is excluded and their slot released; `match` finds someone else.
+            return "reassigned", {
+                "set_values": {
+                    "excluded_supporters": [*item.get("excluded_supporters", []), item["supporter_id"]]
+                },
+                "remove": (*SLA_FIELDS, "supporter_id"),
+                "release_supporter": item["supporter_id"],
+            }
+        return "contact_overdue", {"remove": SLA_FIELDS}
+    if step == "consent_reminder" and status == Status.PENDING_CONSENT:
+        return "consent_reminder", {"remove": SLA_FIELDS}
+    if step == "needs_admin_reminder" and status == Status.NEEDS_ADMIN:
+        # Once per business day until someone resolves it.
+        return "needs_admin_reminder", {"set_values": when_needs_admin(now)}
+    return None
+
+
+def sweep(
+    repository: RequestsRepository, transitions: Transitions, settings: Settings, now: datetime
+) -> SweepReport:
+    """Take every step that is due, each as one write guarded by the request's version.
+
+    Reads only what the sparse `sla-due` index says is due, so its cost does not grow with the table.
+    Overlapping or repeated sweeps never act twice: the second write finds a newer version.
+    """
+    report = SweepReport()
+    for request_id in repository.due(iso(now)):
+        try:
+            item = repository.get(request_id)
+        except NotFound:  # purged meanwhile
+            continue
+        report.read += 1
+        decided = next_step(item, now, settings)
+        if decided is None:
+            report.skipped += 1
+            continue
+        event, change = decided
+        try:
+            transitions.move(
+                request_id,
+                version=int(item["version"]),
+                current=str(item["status"]),
+                at=iso(now),
+                event=event,
+                **change,
+            )
+        except Conflict:
+            report.skipped += 1
+            continue
+        report.steps[event] += 1
+    return report

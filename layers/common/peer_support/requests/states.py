@@ -1,0 +1,69 @@
+"""The request state machine, the one place that says it: every event that moves a request (or takes a
+deadline step on it), the states it may start from, the state it leads to, and who may cause it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from peer_support.requests.models import Status
+
+# Who causes an event: a link's holder (supporter, administrator, requester), or the system itself
+# (matching, the deadline sweep).
+Actor = Literal["supporter", "admin", "requester", "system"]
+
+OPEN = frozenset(
+    {Status.PENDING_CONSENT, Status.PENDING_MATCH, Status.MATCHED, Status.CONTACTED, Status.NEEDS_ADMIN}
+)
+# A supporter holds the case (and one of their slots) in these states.
+HELD = frozenset({Status.MATCHED, Status.CONTACTED})
+
+
+@dataclass(frozen=True)
+class Move:
+    sources: frozenset[Status]
+    target: Status
+    by: Actor
+
+
+def _move(sources: set[Status] | frozenset[Status], target: Status, by: Actor) -> Move:
+    return Move(frozenset(sources), target, by)
+
+
+TRANSITIONS: dict[str, Move] = {
+    "consent_confirmed": _move({Status.PENDING_CONSENT}, Status.PENDING_MATCH, "admin"),
+    "matched": _move({Status.PENDING_MATCH}, Status.MATCHED, "system"),
+    "needs_admin": _move({Status.PENDING_MATCH}, Status.NEEDS_ADMIN, "system"),
+    "acknowledged": _move({Status.MATCHED}, Status.CONTACTED, "supporter"),
+    "declined": _move({Status.MATCHED}, Status.PENDING_MATCH, "supporter"),
+    "reassigned": _move({Status.MATCHED}, Status.PENDING_MATCH, "system"),
+    "closed": _move({Status.CONTACTED}, Status.CLOSED, "supporter"),
+    "withdrawn": _move(OPEN, Status.WITHDRAWN, "requester"),
+    "cancelled": _move(OPEN, Status.WITHDRAWN, "admin"),
+    # Deadline steps: the request stays where it is, and its next step is set (or its deadline ends).
+    "contact_reminder": _move({Status.MATCHED}, Status.MATCHED, "system"),
+    "contact_overdue": _move({Status.MATCHED}, Status.MATCHED, "system"),
+    "consent_reminder": _move({Status.PENDING_CONSENT}, Status.PENDING_CONSENT, "system"),
+    "needs_admin_reminder": _move({Status.NEEDS_ADMIN}, Status.NEEDS_ADMIN, "system"),
+}
+
+# The action a link's page posts, and the event it causes.
+ACTIONS: dict[str, str] = {
+    "acknowledge": "acknowledged",
+    "decline": "declined",
+    "close": "closed",
+    "confirm_consent": "consent_confirmed",
+    "cancel": "cancelled",
+    "withdraw": "withdrawn",
+}
+
+
+def transition(event: str, current: Status | str) -> Status | None:
+    """The state `event` leads to from `current`, or None when it is not allowed there."""
+    move = TRANSITIONS[event]
+    return move.target if Status(current) in move.sources else None
+
+
+def actions_of(actor: Actor) -> frozenset[str]:
+    """The actions whose events `actor` may cause."""
+    return frozenset(action for action, event in ACTIONS.items() if TRANSITIONS[event].by == actor)
