@@ -38,8 +38,21 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+# Unpadded URL-safe base64, and nothing else: no padding, no other characters.
+_URLSAFE = re.compile(r"[A-Za-z0-9_-]*")
+MAC_BYTES = hashlib.sha256().digest_size
+
+
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """Strictly: only the one canonical spelling of some bytes decodes. A lenient decoder would take
+    other characters (skipped), padding, or unused low bits in the last character, so that different
+    strings carried the same capability."""
+    if not _URLSAFE.fullmatch(text):
+        raise ValueError("not unpadded URL-safe base64")
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(data) != text:
+        raise ValueError("not the canonical spelling")
+    return data
 
 
 def _sign(kind: bytes, fields: tuple[str, ...], key: bytes) -> str:
@@ -62,6 +75,8 @@ def _verify(kind: bytes, token: str, key: bytes, count: int) -> list[str]:
         fields = payload.decode().split("|")
     except (ValueError, binascii.Error):
         raise InvalidLink() from None
+    if len(mac) != MAC_BYTES:
+        raise InvalidLink()
     if not hmac.compare_digest(mac, _mac(kind, key, payload)):
         raise InvalidLink()
     if len(fields) != count:
