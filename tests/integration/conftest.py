@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from local_runner.streams import StreamReader
 from local_runner.template import Stack
 
@@ -34,3 +36,24 @@ class Pipeline:
         from local_runner.stack import sent_emails
 
         return sent_emails(self.region)
+
+
+@pytest.fixture
+def pipeline(stack: Any) -> Pipeline:
+    """The stack's stream consumers, with two supporters on the roster (s1, s2: video, two cases each)."""
+    from peer_support.supporters.models import RosterEntry
+    from peer_support.supporters.repository import SupportersRepository
+
+    SupportersRepository(stack.refs["SupportersTable"]).upsert(
+        [
+            RosterEntry(
+                supporter_id=f"s{i}",
+                name=f"Dr. Supporter {i}",
+                email=f"s{i}@example.org",
+                modalities=["video"],
+                max_open=2,
+            )
+            for i in (1, 2)
+        ]
+    )
+    return Pipeline(stack)

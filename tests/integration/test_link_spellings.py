@@ -11,7 +11,6 @@ from tests.integration.test_notify_and_actions import (
     REQUEST,
     item,
     link,
-    pipeline,  # noqa: F401 - the fixture
     submit,
     token_in,
 )
@@ -22,7 +21,7 @@ from tests.unit.test_links import respellings
 def test_a_respelt_case_link_is_404_and_acknowledges_nothing(
     stack: Any,
     pipeline: Pipeline,
-    html: bool,  # noqa: F811
+    html: bool,
 ) -> None:
     reference = submit(REQUEST)
     pipeline.run()

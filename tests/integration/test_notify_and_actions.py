@@ -37,26 +37,6 @@ PERSONAL = ("Ann", "ann.lee@example.org", "604 555 0199", "adverse", "Mornings a
 LINK = re.compile(re.escape(PUBLIC_BASE_URL) + r"/actions/([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)")
 
 
-@pytest.fixture
-def pipeline(stack: Any) -> Pipeline:
-    from peer_support.supporters.models import RosterEntry
-    from peer_support.supporters.repository import SupportersRepository
-
-    SupportersRepository(stack.refs["SupportersTable"]).upsert(
-        [
-            RosterEntry(
-                supporter_id=f"s{i}",
-                name=f"Dr. Supporter {i}",
-                email=f"s{i}@example.org",
-                modalities=["video"],
-                max_open=2,
-            )
-            for i in (1, 2)
-        ]
-    )
-    return Pipeline(stack)
-
-
 def submit(body: dict[str, Any]) -> str:
     result = invoke("SubmitRequestFunction", api_event("POST", "/requests", json.dumps(body)))
     assert result["statusCode"] == 201, result["body"]

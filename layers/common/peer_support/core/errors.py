@@ -46,6 +46,10 @@ class UnsupportedMediaType(DomainError):
     """The body is neither JSON nor a form."""
 
 
+class CrossSite(DomainError):
+    """A post that changes something came from another site's page: refused, nothing is changed."""
+
+
 class Unavailable(DomainError):
     """Something we depend on (a table, the signing secret) cannot answer now; nothing was changed,
     and the same call can be tried again shortly. `code` names the fault (an AWS error code)."""

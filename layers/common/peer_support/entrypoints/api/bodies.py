@@ -7,10 +7,11 @@ import base64
 import binascii
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
-from peer_support.core.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from peer_support.core.errors import BadRequest, CrossSite, PayloadTooLarge, UnsupportedMediaType
 from peer_support.entrypoints.api.forms import decode_form
 from peer_support.entrypoints.api.responses import JSON
 
@@ -21,16 +22,21 @@ MAX_NESTING = 32
 IDEMPOTENCY_FIELD = "idempotency_key"
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def prepare(event: dict[str, Any], max_bytes: int, form: type[BaseModel] | None) -> dict[str, Any]:
-    """`event` with its body checked and, for a form posted to a route that takes `form`, turned into
-    JSON. Raises `PayloadTooLarge`, `BadRequest` or `UnsupportedMediaType`."""
+    """`event` with its origin and body checked and, for a form posted to a route that takes `form`,
+    turned into JSON. Raises `CrossSite`, `PayloadTooLarge`, `BadRequest` or `UnsupportedMediaType`."""
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    if event.get("httpMethod") not in SAFE_METHODS:
+        check_origin(headers)
     body = event.get("body")
     if body is None or event.get("httpMethod") in ("GET", "HEAD"):
         return event
     raw = raw_body(body, bool(event.get("isBase64Encoded")))
     if len(raw) > max_bytes:
         raise PayloadTooLarge()
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     try:
         text = raw.decode("utf-8")
@@ -64,6 +70,21 @@ def _from_form(event: dict[str, Any], headers: dict[str, str], data: dict[str, A
         "body": json.dumps(data),
         "isBase64Encoded": False,
     }
+
+
+def check_origin(headers: dict[str, str]) -> None:
+    """Refuse a post that changes something when the browser says it comes from another site's page:
+    its `Origin` is not this site's own (the host it was sent to), or, where a browser sends no
+    `Origin`, its `Sec-Fetch-Site` is `cross-site`. A client that sends neither (an API client, a
+    script of the program's own) is not a browser acting for someone else, and is let through."""
+    origin = headers.get("origin")
+    if origin is not None:
+        own = headers.get("host", "").lower()
+        parts = urlsplit(origin.strip().lower())
+        if parts.scheme not in ("http", "https") or not own or parts.netloc != own:
+            raise CrossSite()
+    elif headers.get("sec-fetch-site", "").strip().lower() == "cross-site":
+        raise CrossSite()
 
 
 def nesting(text: str) -> int:

@@ -11,6 +11,7 @@ from peer_support.core import rendering
 from peer_support.core.errors import (
     BadRequest,
     Conflict,
+    CrossSite,
     DomainError,
     IdempotencyKeyReused,
     NotEligible,
@@ -25,6 +26,7 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 # Most specific first: the first type an error is an instance of gives its status and code.
 STATUSES: list[tuple[type[DomainError], int, str]] = [
     (BadRequest, HTTPStatus.BAD_REQUEST, "malformed"),
+    (CrossSite, HTTPStatus.FORBIDDEN, "cross_site"),
     (NotFound, HTTPStatus.NOT_FOUND, "not_found"),
     (IdempotencyKeyReused, HTTPStatus.CONFLICT, "idempotency_key_reused"),
     (Conflict, HTTPStatus.CONFLICT, "conflict"),
