@@ -106,6 +106,25 @@ def test_idempotency_key_reused_with_other_answers_is_409(stack: Any) -> None:
     assert len(stored(stack)) == 1
 
 
+def test_a_strangers_identical_key_never_meets_another_persons_request(stack: Any) -> None:
+    # Given Ann's request sent with her key
+    headers = {"Idempotency-Key": "ann-key-0001"}
+    ann = json.loads(post(VALID, headers)["body"])
+
+    # When strangers who learnt the key send it, one with other answers, one with Ann's answers but
+    # their own address
+    def stranger(i: int) -> dict[str, Any]:
+        return {**VALID, "requester": {"name": f"Dr. Stranger {i}", "email": f"stranger{i}@example.org"}}
+
+    other_answers = post({**stranger(1), "urgent": True}, headers)
+    same_answers = post(stranger(2), headers)
+    # Then neither is refused as a reused key, and neither learns Ann's reference
+    assert other_answers["statusCode"] == 201
+    assert same_answers["statusCode"] == 201
+    assert ann["reference"] not in other_answers["body"] + same_answers["body"]
+    assert len(stored(stack)) == 3
+
+
 def test_different_keys_give_different_references(stack: Any) -> None:
     a = json.loads(post(VALID, {"Idempotency-Key": "key-aaaaaaaa"})["body"])["reference"]
     b = json.loads(post(VALID, {"Idempotency-Key": "key-bbbbbbbb"})["body"])["reference"]

@@ -11,6 +11,7 @@ import pytest
 
 from peer_support.core.errors import Conflict, NotEligible
 from peer_support.core.program import TIME_ZONE
+from peer_support.core.reference import normalise_email
 from peer_support.group.models import (
     AlreadyRegistered,
     GroupRegistrationForm,
@@ -24,7 +25,6 @@ from peer_support.group.registrations import (
     Registration,
     cancel,
     check_group_eligibility,
-    normalise_email,
     register,
     registration_record,
     registration_reference,

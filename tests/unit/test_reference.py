@@ -26,11 +26,18 @@ def test_alphabet_is_crockford_base32() -> None:
 
 
 def test_key_derived_reference_is_stable_and_needs_the_secret() -> None:
-    a = reference_for_key(b"secret-one", "key-123")
-    assert a == reference_for_key(b"secret-one", "key-123")
+    a = reference_for_key(b"secret-one", "key-123", "ann@example.org")
+    assert a == reference_for_key(b"secret-one", "key-123", " Ann@Example.org ")
     assert is_reference(a)
-    assert a != reference_for_key(b"secret-two", "key-123")
-    assert a != reference_for_key(b"secret-one", "key-124")
+    assert a != reference_for_key(b"secret-two", "key-123", "ann@example.org")
+    assert a != reference_for_key(b"secret-one", "key-124", "ann@example.org")
+
+
+def test_a_key_is_scoped_to_its_submitter() -> None:
+    # Given the same key sent by two people, each lands on a reference of their own
+    assert reference_for_key(b"secret", "key-123", "ann@example.org") != reference_for_key(
+        b"secret", "key-123", "someone.else@example.org"
+    )
 
 
 def test_is_reference_rejects_lookalikes() -> None:

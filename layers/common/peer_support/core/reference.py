@@ -25,13 +25,21 @@ def new_reference() -> str:
     return _format(secrets.randbits(40))
 
 
-def reference_for_key(secret: bytes, idempotency_key: str) -> str:
-    """The reference a client's Idempotency-Key maps to.
+def normalise_email(email: str) -> str:
+    """The address as compared: case and surrounding spaces do not make a different person."""
+    return email.strip().lower()
+
+
+def reference_for_key(secret: bytes, idempotency_key: str, submitter: str) -> str:
+    """The reference a client's Idempotency-Key maps to, for the submitter's email address.
 
     Keyed with the server's secret, so knowing a key does not reveal its reference and a retry
-    lands on the same item: the one conditional write both stores and de-duplicates.
+    lands on the same item: the one conditional write both stores and de-duplicates. Scoped to the
+    submitter, so a stranger who learns someone's key and sends it with another address never meets
+    their request (no 409 for it, no reference learnt).
     """
-    return keyed_reference(secret, b"idempotency:" + idempotency_key.encode())
+    message = f"idempotency:{normalise_email(submitter)}\n{idempotency_key}".encode()
+    return keyed_reference(secret, message)
 
 
 def keyed_reference(secret: bytes, message: bytes, prefix: str = REQUEST_PREFIX) -> str:

@@ -16,7 +16,7 @@ from peer_support.core import clock
 from peer_support.core.errors import Conflict, NotEligible
 from peer_support.core.fields import said_no
 from peer_support.core.program import GROUP_PREFIX
-from peer_support.core.reference import keyed_reference
+from peer_support.core.reference import keyed_reference, normalise_email
 from peer_support.group.models import (
     KIND_REGISTRATION,
     KIND_SESSION,
@@ -52,11 +52,6 @@ def check_group_eligibility(identifies_as_bipoc: object, practices_in_bc: object
         raise NotEligible("not_bipoc")
     if said_no(practices_in_bc):
         raise NotEligible("not_in_bc")
-
-
-def normalise_email(email: str) -> str:
-    """The address as compared: case and surrounding spaces do not make a different person."""
-    return email.strip().lower()
 
 
 def registration_reference(secret: bytes, session_id: str, email: str) -> str:

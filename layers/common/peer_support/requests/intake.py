@@ -114,7 +114,7 @@ def submit_request(
         if secret is None:
             raise ValueError("an idempotency key needs the signing secret")
         digest = hashlib.sha256(f"{idempotency_key}\n{digest}".encode()).hexdigest()
-        reference = reference_for_key(secret(), idempotency_key)
+        reference = reference_for_key(secret(), idempotency_key, str(form.requester.email))
         try:
             _store(repository, new_record(form, reference, digest))
         except Conflict as conflict:
