@@ -21,6 +21,7 @@ def clear_caches() -> None:
     keys.forget_previous_key()
     for cached in (
         settings.get_settings,
+        settings.get_intake_settings,
         notify_settings.get_notify_settings,
         group_settings.get_group_settings,
         group_settings.get_group_notify_settings,

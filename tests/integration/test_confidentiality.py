@@ -46,6 +46,12 @@ REQUESTER = {
     "phone": "+1 604 555 0199",
     "preferred_contact": "phone",
 }
+# Asks a second time by the form, urgently (a person has one open request: the first is Zephyrine's).
+FORM_REQUESTER = {
+    "name": "Eustacia Wrenfield-Amadi",
+    "email": "ewrenfield.home@example.net",
+    "phone": "604 555 0137",
+}
 NOTE = "my colleague Dr. Okonkwo-Battersby"
 COLLEAGUE = {"name": "Ignatius Marblethorpe", "email": "imarble.home@example.net", "phone": "778-555-0143"}
 REFERRER = {"name": "Philippa Drummondsley", "email": "pdrummond.ref@example.net"}
@@ -81,7 +87,7 @@ def _searched() -> list[str]:
     """Every person's data and its parts (first and last names, an email's local part, a phone's digits),
     as typed and as a URL or a form would encode it."""
     values: set[str] = {NOTE, "Okonkwo-Battersby", "Okonkwo", "Battersby", AVOID, *AVOID.split()}
-    for person in (REQUESTER, COLLEAGUE, REFERRER, *SUPPORTERS, *MEMBERS):
+    for person in (REQUESTER, FORM_REQUESTER, COLLEAGUE, REFERRER, *SUPPORTERS, *MEMBERS):
         name, email, phone = person["name"], person["email"], person.get("phone")
         values |= {name, *name.split(), email, email.split("@")[0]}
         if phone:
@@ -367,9 +373,9 @@ def ask(seen: Observed, story: Lifecycle) -> None:
 
     form = [
         ("kind", "self"),
-        ("requester.name", REQUESTER["name"]),
-        ("requester.email", REQUESTER["email"]),
-        ("requester.phone", REQUESTER["phone"]),
+        ("requester.name", FORM_REQUESTER["name"]),
+        ("requester.email", FORM_REQUESTER["email"]),
+        ("requester.phone", FORM_REQUESTER["phone"]),
         ("career_stage", "practicing_physician"),
         ("practices_in_vancouver", "true"),
         ("reasons", "burnout"),

@@ -57,11 +57,12 @@ def test_self_request_is_stored_pending_match_with_one_write(
     # When a physician asks for support for themself
     result = post(VALID)
 
-    # Then one conditional write stores it, waiting for a match, with its first history entry
+    # Then one conditional write stores it, waiting for a match, with its first history entry; before it,
+    # one look for an open request of the same person, and the hour's count of new requests (surge mode)
     assert result["statusCode"] == 201
     body = json.loads(result["body"])
     assert body["status"] == "pending_match"
-    assert dynamodb_calls == Counter({"PutItem": 1})
+    assert dynamodb_calls == Counter({"Query": 1, "UpdateItem": 1, "GetItem": 1, "PutItem": 1})
     [item] = stored(stack)
     assert item["request_id"] == body["reference"]
     assert item["status"] == "pending_match"
@@ -92,8 +93,9 @@ def test_same_idempotency_key_returns_same_reference_and_one_item(
     second_result = post(VALID, headers)
     assert second_result["statusCode"] == 201
     assert json.loads(second_result["body"]) == first
-    # The retry costs one conditional write, which hands back the stored item: no read.
-    assert dynamodb_calls == Counter({"PutItem": 2})
+    # The retry finds the request it stored (the person's open request) and writes nothing; where the
+    # index has not caught up yet, its conditional write hands back the stored item instead.
+    assert dynamodb_calls == Counter({"Query": 2, "GetItem": 2, "UpdateItem": 1, "PutItem": 1})
     assert len(stored(stack)) == 1
 
 
@@ -126,9 +128,17 @@ def test_a_strangers_identical_key_never_meets_another_persons_request(stack: An
 
 
 def test_different_keys_give_different_references(stack: Any) -> None:
+    other = {**VALID, "requester": {"name": "Dr. Bo Chan", "email": "bo.chan@example.org"}}
     a = json.loads(post(VALID, {"Idempotency-Key": "key-aaaaaaaa"})["body"])["reference"]
-    b = json.loads(post(VALID, {"Idempotency-Key": "key-bbbbbbbb"})["body"])["reference"]
+    b = json.loads(post(other, {"Idempotency-Key": "key-bbbbbbbb"})["body"])["reference"]
     assert a != b
+
+
+def test_the_same_person_with_another_key_finds_their_open_request(stack: Any) -> None:
+    a = json.loads(post(VALID, {"Idempotency-Key": "key-aaaaaaaa"})["body"])
+    b = json.loads(post(VALID, {"Idempotency-Key": "key-bbbbbbbb"})["body"])
+    assert a == b
+    assert len(stored(stack)) == 1
 
 
 def test_validation_names_each_field_without_echoing_values(stack: Any) -> None:

@@ -19,8 +19,13 @@ GROUP_SESSION = {"session_date": "Monday, March 9", "session_time": "7:15 to 8:3
 
 # Sample context per kind (`program_name`, `reference` and `to_physician` are added for every kind).
 SAMPLES: dict[str, dict[str, Any]] = {
-    "request_received": {"urgent": False, "withdraw_url": "https://example.org/withdraw?r=1&t=abc"},
-    "referral_received": {"withdraw_url": "https://example.org/withdraw?r=2&t=def"},
+    "request_received": {
+        "urgent": False,
+        "confirm": False,
+        "again": False,
+        "withdraw_url": "https://example.org/withdraw?r=1&t=abc",
+    },
+    "referral_received": {"again": False, "withdraw_url": "https://example.org/withdraw?r=2&t=def"},
     "matched": {
         "contact_due": DUE,
         "referred": False,
@@ -46,6 +51,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "action_url": "https://example.org/request?r=11",
         "waiting_since": "November 27",
     },
+    "surge_started": {"action_url": "https://example.org/request?r=12"},
     "group_registered": {
         **GROUP_SESSION,
         "join_url": "https://meet.example.org/j/12?pwd=a&b=c",
@@ -392,3 +398,24 @@ def test_admin_reminders() -> None:
     waiting = render("needs_admin_reminder")
     assert "since November 27" in waiting.text
     assert "pending_match" in waiting.text
+
+
+def test_a_request_held_in_a_surge_asks_kindly_for_one_click() -> None:
+    # Given a request held for its sender's confirmation
+    email = render("request_received", confirm=True, urgent=True)
+    # Then the email says why, gives the one link, and what happens if no one confirms
+    assert email.subject.startswith("Please confirm your request")
+    for part in (email.text, email.html):
+        assert "more requests than usual" in part
+        assert "deleted after 2 days" in part
+        assert "within 1 working day" in part
+    assert "Yes, this is my request" in email.html
+    assert email.text.count("https://example.org/withdraw?r=1&amp;t=abc".replace("&amp;", "&")) == 2
+
+
+def test_asking_again_says_no_second_request_was_made() -> None:
+    for kind in ("request_received", "referral_received"):
+        email = render(kind, again=True)
+        for part in (email.text, email.html):
+            assert "we have not made a second one" in part
+            assert REFERENCE in part

@@ -38,6 +38,21 @@ class FakeRepository:
     def get(self, request_id: str) -> dict[str, Any]:
         return self.items[request_id]
 
+    def open_request_of(self, person: str) -> dict[str, Any] | None:
+        return next((i for i in self.items.values() if i.get("requester_key") == person), None)
+
+
+class FakeTransitions:
+    def __init__(self) -> None:
+        self.moves: list[dict[str, Any]] = []
+
+    def move(self, request_id: str, **kwargs: Any) -> None:
+        self.moves.append({"request_id": request_id, **kwargs})
+
+
+def submit(form: RequestForm, repo: FakeRepository, **kwargs: Any) -> Any:
+    return submit_request(form, repository=repo, transitions=FakeTransitions(), secret=lambda: b"s", **kwargs)  # type: ignore[arg-type]
+
 
 @pytest.fixture(autouse=True)
 def frozen_clock() -> Any:
@@ -80,21 +95,21 @@ def test_new_record_uses_the_one_clock() -> None:
 
 def test_retry_with_key_is_the_same_receipt_and_one_item() -> None:
     repo = FakeRepository()
-    first = submit_request(FORM, repository=repo, idempotency_key="k" * 10, secret=lambda: b"s")  # type: ignore[arg-type]
-    again = submit_request(FORM, repository=repo, idempotency_key="k" * 10, secret=lambda: b"s")  # type: ignore[arg-type]
+    first = submit(FORM, repo, idempotency_key="k" * 10)
+    again = submit(FORM, repo, idempotency_key="k" * 10)
     assert first == again
     assert len(repo.items) == 1
 
 
 def test_key_reused_with_other_answers() -> None:
     repo = FakeRepository()
-    submit_request(FORM, repository=repo, idempotency_key="k" * 10, secret=lambda: b"s")  # type: ignore[arg-type]
+    submit(FORM, repo, idempotency_key="k" * 10)
     other = FORM.model_copy(update={"urgent": True})
     with pytest.raises(IdempotencyKeyReused):
-        submit_request(other, repository=repo, idempotency_key="k" * 10, secret=lambda: b"s")  # type: ignore[arg-type]
+        submit(other, repo, idempotency_key="k" * 10)
 
 
 def test_random_reference_collision_is_retried() -> None:
     repo = FakeRepository()
-    receipt = submit_request(FORM, repository=repo)  # type: ignore[arg-type]
+    receipt = submit(FORM, repo)
     assert receipt.reference in repo.items

@@ -49,6 +49,19 @@ class Settings(BaseModel):
             raise MissingSetting(f"missing or invalid setting(s): {', '.join(names)}") from None
 
 
+class IntakeSettings(Settings):
+    """What `submit_request` reads on top: the counters, and above how many new requests an hour a
+    new self request waits for its sender's confirmation (0: never)."""
+
+    counters_table: str = Field(alias="COUNTERS_TABLE", min_length=1)
+    surge_requests_per_hour: int = Field(alias="SURGE_REQUESTS_PER_HOUR", default=20, ge=0, le=10000)
+
+
+@lru_cache(maxsize=1)
+def get_intake_settings() -> IntakeSettings:
+    return IntakeSettings.from_env()
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process-wide settings, read on first use."""

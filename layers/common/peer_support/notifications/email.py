@@ -47,6 +47,7 @@ EMAIL_KINDS: dict[str, bool] = {
     "contact_overdue": False,
     "consent_reminder": False,
     "needs_admin_reminder": False,
+    "surge_started": False,
     # The BIPOC Physician Peer Support Group.
     "group_registered": True,
     "group_waitlisted": True,

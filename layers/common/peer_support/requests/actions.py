@@ -19,7 +19,9 @@ from peer_support.requests.sla import SLA_FIELDS
 from peer_support.requests.states import ACTIONS, HELD, OPEN, actions_of, transition
 from peer_support.requests.transitions import Transitions
 
-Action = Literal["acknowledge", "decline", "close", "confirm_consent", "cancel", "withdraw"]
+Action = Literal[
+    "confirm_request", "acknowledge", "decline", "close", "confirm_consent", "cancel", "withdraw"
+]
 
 
 class ActionForm(BaseModel):
@@ -102,7 +104,9 @@ def perform(
     remove: tuple[str, ...] = SLA_FIELDS
     release = None
     holder_is_assigned = item.get("supporter_id") and item["status"] in HELD
-    if form.action == "acknowledge":
+    if form.action == "confirm_request":
+        remove = (*SLA_FIELDS, "purge_at")  # confirmed: kept as any request, not purged in 48 hours
+    elif form.action == "acknowledge":
         set_values["contacted_at"] = at
     elif form.action == "decline":
         set_values["excluded_supporters"] = [*item.get("excluded_supporters", []), claims.holder]

@@ -11,6 +11,7 @@ from peer_support.core.fields import Input, Line, Modality, Model, Note, Phone, 
 
 
 class Status(StrEnum):
+    PENDING_CONFIRMATION = "pending_confirmation"
     PENDING_CONSENT = "pending_consent"
     PENDING_MATCH = "pending_match"
     MATCHED = "matched"
@@ -98,7 +99,14 @@ class SubmissionReceipt(Model):
     """What the API answers once a request is stored."""
 
     reference: str = Field(examples=["PS-7K3M-9QXD"])
-    status: Literal["pending_match", "pending_consent"]
+    status: Literal[
+        "pending_confirmation", "pending_consent", "pending_match", "matched", "contacted", "needs_admin"
+    ] = Field(
+        description=(
+            "The request's state. A sender who already has an open request is answered with that request "
+            "and its state: one open request per person."
+        )
+    )
 
 
 class ActionTaken(Model):

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from peer_support.notifications.notice import Notice
-from peer_support.requests.models import Kind
+from peer_support.requests.models import Kind, Status
 from peer_support.requests.states import HELD
 
 
@@ -30,8 +30,22 @@ def _submitted(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Notice]:
             Notice("referral_received", "requester"),
             Notice("consent_needed", "admin", {"urgent": urgent}),
         ]
+    if new.get("status") == Status.PENDING_CONFIRMATION:
+        # Held in a surge: the person is asked to confirm; the administrators hear once, when it begins,
+        # and of an urgent request only once its sender has confirmed it.
+        notices = [Notice("request_received", "requester", {"urgent": urgent, "confirm": True})]
+        return [*notices, Notice("surge_started", "admin")] if new.get("surge_alert") else notices
     notices = [Notice("request_received", "requester", {"urgent": urgent})]
     return [*notices, Notice("urgent_request", "admin")] if urgent else notices
+
+
+def _submitted_again(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Notice]:
+    """The person asked again while their request was open: their reference, once more (no one else)."""
+    if new.get("kind") == Kind.COLLEAGUE:
+        return [Notice("referral_received", "requester", {"again": True})]
+    confirm = new.get("status") == Status.PENDING_CONFIRMATION
+    urgent = bool(new.get("urgent"))
+    return [Notice("request_received", "requester", {"urgent": urgent, "again": True, "confirm": confirm})]
 
 
 def _matched(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Notice]:
@@ -61,6 +75,8 @@ Rule = Callable[[dict[str, Any] | None, dict[str, Any]], list[Notice]]
 # Each event (the `last_event` a change stores) and the notices it calls for.
 RULES: dict[str, Rule] = {
     "submitted": _submitted,
+    "submitted_again": _submitted_again,
+    "request_confirmed": lambda old, new: [Notice("urgent_request", "admin")] if new.get("urgent") else [],
     "matched": _matched,
     "needs_admin": lambda old, new: [
         Notice("needs_admin", "admin", {"left_out": dict(new.get("left_out") or {})})

@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from peer_support.core.dynamodb import UsesDynamoDB, from_item, is_conditional_failure, to_item
 from peer_support.core.errors import Conflict, NotFound
+from peer_support.requests.states import OPEN
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -48,6 +49,24 @@ class RequestsRepository(UsesDynamoDB):
         if "Item" not in response:
             raise NotFound(request_id)
         return from_item(response["Item"])
+
+    def open_request_of(self, person: str) -> dict[str, Any] | None:
+        """The open request that stands for `person` (a keyed hash), from the sparse `by-requester`
+        index, read again from the table to be sure it is still open; None if there is none."""
+        response = self.client.query(
+            TableName=self.table,
+            IndexName="by-requester",
+            KeyConditionExpression="requester_key = :person",
+            ExpressionAttributeValues={":person": {"S": person}},
+        )
+        for key in response["Items"]:
+            try:
+                item = self.get(key["request_id"]["S"])
+            except NotFound:  # purged meanwhile
+                continue
+            if item.get("status") in OPEN and item.get("requester_key") == person:
+                return item
+        return None
 
     def due(self, now: str, shard: str = "open") -> Iterator[str]:
         """References of requests whose next deadline step is due, from the sparse `sla-due` index."""

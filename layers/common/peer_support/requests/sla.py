@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from peer_support.core.calendar import add_business_days, business_midpoint, next_business_morning
@@ -36,6 +36,16 @@ def when_matched(matched_at: datetime, urgent: bool, settings: Settings) -> dict
     """The contact deadline starts: a reminder half-way, then the deadline itself."""
     due = contact_deadline(matched_at, urgent, settings.contact_days, settings.urgent_contact_days)
     return {"contact_due_at": iso(due), **_due("contact_reminder", business_midpoint(matched_at, due))}
+
+
+# How long a request held in a surge waits for its sender's confirmation before it is let go.
+CONFIRMATION_WINDOW = timedelta(hours=48)
+
+
+def when_awaiting_confirmation(created_at: datetime) -> dict[str, Any]:
+    """Unconfirmed after 48 hours: withdrawn, and purged (the TTL is set too, should no sweep come)."""
+    lapses = created_at + CONFIRMATION_WINDOW
+    return {**_due("confirmation_lapsed", lapses), "purge_at": int(lapses.timestamp())}
 
 
 def when_awaiting_consent(created_at: datetime, settings: Settings) -> dict[str, Any]:
@@ -80,6 +90,8 @@ def next_step(item: dict[str, Any], now: datetime, settings: Settings) -> tuple[
                 "release_supporter": item["supporter_id"],
             }
         return "contact_overdue", {"remove": SLA_FIELDS}
+    if step == "confirmation_lapsed" and status == Status.PENDING_CONFIRMATION:
+        return "confirmation_lapsed", {"remove": SLA_FIELDS, "set_values": {"purge_at": int(now.timestamp())}}
     if step == "consent_reminder" and status == Status.PENDING_CONSENT:
         return "consent_reminder", {"remove": SLA_FIELDS}
     if step == "needs_admin_reminder" and status == Status.NEEDS_ADMIN:

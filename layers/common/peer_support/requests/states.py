@@ -13,7 +13,14 @@ from peer_support.requests.models import Status
 Actor = Literal["supporter", "admin", "requester", "system"]
 
 OPEN = frozenset(
-    {Status.PENDING_CONSENT, Status.PENDING_MATCH, Status.MATCHED, Status.CONTACTED, Status.NEEDS_ADMIN}
+    {
+        Status.PENDING_CONFIRMATION,
+        Status.PENDING_CONSENT,
+        Status.PENDING_MATCH,
+        Status.MATCHED,
+        Status.CONTACTED,
+        Status.NEEDS_ADMIN,
+    }
 )
 # A supporter holds the case (and one of their slots) in these states.
 HELD = frozenset({Status.MATCHED, Status.CONTACTED})
@@ -22,15 +29,20 @@ HELD = frozenset({Status.MATCHED, Status.CONTACTED})
 @dataclass(frozen=True)
 class Move:
     sources: frozenset[Status]
-    target: Status
+    target: Status | None  # None: the request stays in whichever of `sources` it is in
     by: Actor
 
 
-def _move(sources: set[Status] | frozenset[Status], target: Status, by: Actor) -> Move:
+def _move(sources: set[Status] | frozenset[Status], target: Status | None, by: Actor) -> Move:
     return Move(frozenset(sources), target, by)
 
 
 TRANSITIONS: dict[str, Move] = {
+    # In a surge, a new self request waits until its sender confirms it from their email.
+    "request_confirmed": _move({Status.PENDING_CONFIRMATION}, Status.PENDING_MATCH, "requester"),
+    "confirmation_lapsed": _move({Status.PENDING_CONFIRMATION}, Status.WITHDRAWN, "system"),
+    # The same person asked again while their request is open: the same request, told again.
+    "submitted_again": _move(OPEN, None, "requester"),
     "consent_confirmed": _move({Status.PENDING_CONSENT}, Status.PENDING_MATCH, "admin"),
     "matched": _move({Status.PENDING_MATCH}, Status.MATCHED, "system"),
     "needs_admin": _move({Status.PENDING_MATCH}, Status.NEEDS_ADMIN, "system"),
@@ -49,6 +61,7 @@ TRANSITIONS: dict[str, Move] = {
 
 # The action a link's page posts, and the event it causes.
 ACTIONS: dict[str, str] = {
+    "confirm_request": "request_confirmed",
     "acknowledge": "acknowledged",
     "decline": "declined",
     "close": "closed",
@@ -61,7 +74,9 @@ ACTIONS: dict[str, str] = {
 def transition(event: str, current: Status | str) -> Status | None:
     """The state `event` leads to from `current`, or None when it is not allowed there."""
     move = TRANSITIONS[event]
-    return move.target if Status(current) in move.sources else None
+    if Status(current) not in move.sources:
+        return None
+    return Status(current) if move.target is None else move.target
 
 
 def actions_of(actor: Actor) -> frozenset[str]:

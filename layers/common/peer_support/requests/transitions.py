@@ -20,7 +20,7 @@ from peer_support.core.dynamodb import (
 )
 from peer_support.core.errors import Conflict, NotFound
 from peer_support.requests.models import Status
-from peer_support.requests.states import TRANSITIONS, transition
+from peer_support.requests.states import OPEN, TRANSITIONS, transition
 from peer_support.supporters.slots import SupporterFull, release_slot_update, take_slot_update
 
 if TYPE_CHECKING:
@@ -61,7 +61,8 @@ def transition_update(
     entry = history_entry(at, event, TRANSITIONS[event].by, **(detail or {}))
     update.assign(f"{update.name('history')} = list_append(#history, :entry)")
     update.values[":entry"] = {"L": [entry]}
-    for key in remove:
+    # A request no longer open no longer stands for its person: they may ask anew (`by-requester`).
+    for key in (*remove, *(() if target in OPEN else ("requester_key",))):
         update.remove(key)
     condition = (
         f"version = {update.value('expected_version', version)} AND #status = {update.value('from', current)}"

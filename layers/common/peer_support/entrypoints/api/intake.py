@@ -14,14 +14,17 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from peer_support.core import rendering
 from peer_support.core.errors import NotFound
-from peer_support.core.settings import get_settings
+from peer_support.core.settings import get_intake_settings, get_settings
 from peer_support.entrypoints.api.openapi import documented, documented_page
 from peer_support.entrypoints.api.resolver import Api, FormSpec
 from peer_support.entrypoints.api.responses import html_response, json_response
 from peer_support.links.keys import signing_key
+from peer_support.reports.counters import Counters
 from peer_support.requests.intake import check_eligibility, submit_request
-from peer_support.requests.models import RequestForm, SubmissionReceipt
+from peer_support.requests.models import RequestForm, Status, SubmissionReceipt
 from peer_support.requests.repository import RequestsRepository
+from peer_support.requests.surge import surge_check
+from peer_support.requests.transitions import Transitions
 
 logger = Logger()
 metrics = Metrics()
@@ -87,15 +90,23 @@ def post_request(
         str | None, Header(alias="Idempotency-Key", min_length=8, max_length=128, pattern=r"^[\x21-\x7e]+$")
     ] = None,
 ) -> Response[str]:
-    settings = get_settings()
+    settings = get_intake_settings()
     receipt = submit_request(
         form,
         repository=RequestsRepository(settings.requests_table),
+        transitions=Transitions(settings.requests_table, settings.supporters_table),
         idempotency_key=idempotency_key,
         secret=signing_key,
+        surge=surge_check(Counters(settings.counters_table), settings.surge_requests_per_hour),
     )
-    logger.info("request stored", extra={"reference": receipt.reference, "status": receipt.status.value})
-    metrics.add_metric(name="RequestsSubmitted", unit=MetricUnit.Count, value=1)
+    if receipt.again:
+        logger.info("open request found again", extra={"reference": receipt.reference})
+        metrics.add_metric(name="RequestsFoundAgain", unit=MetricUnit.Count, value=1)
+    else:
+        logger.info("request stored", extra={"reference": receipt.reference, "status": receipt.status.value})
+        metrics.add_metric(name="RequestsSubmitted", unit=MetricUnit.Count, value=1)
+    if receipt.status is Status.PENDING_CONFIRMATION and not receipt.again:
+        metrics.add_metric(name="SurgeRequests", unit=MetricUnit.Count, value=1)
     if app.wants_html():
         page = app.page(
             "pages/confirmation.html",
@@ -103,6 +114,8 @@ def post_request(
             reference=receipt.reference,
             kind=form.kind.value,
             urgent=form.urgent,
+            status=receipt.status.value,
+            again=receipt.again,
         )
         return html_response(page, HTTPStatus.CREATED)
     return json_response(
