@@ -13,7 +13,7 @@ from local_runner.stack import LocalStack
 from local_runner.template import Stack, resources_of_type
 
 if TYPE_CHECKING:
-    from local_runner.server import LocalServer
+    from local_runner.server import LocalApp, LocalRequest, Reply
 
 UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
 
@@ -84,12 +84,13 @@ def clock_route(scheduler: Scheduler) -> Any:
     """`POST /_local/clock`: `{"advance_hours": N}` or `{"now": ISO}`; runs the checks once; `{"now"}`."""
     import json
 
+    from local_runner.server import error_reply, json_reply
     from peer_support import clock
 
-    def route(server: LocalServer, body: bytes) -> tuple[int, Any]:
-        adjustable = server.local.clock
+    def route(app: LocalApp, request: LocalRequest) -> Reply:
+        adjustable = app.local.clock
         try:
-            data = json.loads(body or b"{}")
+            data = json.loads(request.body or b"{}")
             if "now" in data:
                 when = clock.parse_iso(str(data["now"]))
                 adjustable.set(when)
@@ -98,8 +99,8 @@ def clock_route(scheduler: Scheduler) -> Any:
             else:
                 raise ValueError("advance_hours or now")
         except (ValueError, TypeError, AttributeError) as error:
-            return HTTPStatus.BAD_REQUEST, {"error": "malformed", "detail": str(error), "fields": {}}
+            return error_reply(HTTPStatus.BAD_REQUEST, "malformed", str(error))
         scheduler.run_all()
-        return HTTPStatus.OK, {"now": clock.iso(clock.now())}
+        return json_reply(HTTPStatus.OK, {"now": clock.iso(clock.now())})
 
     return route
