@@ -9,9 +9,10 @@ import signal
 import sys
 import threading
 import warnings
+from datetime import datetime
 from pathlib import Path
 
-from local_runner.schedules import Scheduler, clock_route
+from local_runner.schedules import Scheduler, clock_route, read_clock
 from local_runner.server import LocalServer
 from local_runner.stack import LocalStack, free_port
 from local_runner.streams import start_stream_pollers
@@ -32,23 +33,49 @@ def load_demo_roster(local: LocalStack) -> None:
     print(f"Loaded {len(entries)} demo Peer Supporters from {DEMO_ROSTER.name}.", flush=True)
 
 
+def starting_time(text: str) -> datetime | str | None:
+    """The time `NOW` (or `--now`) starts the clock at; None for the real time; or what is wrong with it."""
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        return f"NOW={text}: give an ISO-8601 time with its offset, such as 2026-12-24T18:00:00Z."
+    return when
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Run Physician Peer Support locally.")
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    parser.add_argument(
+        "--now",
+        default=os.environ.get("NOW", ""),
+        help="start the one clock at this ISO-8601 time (with its offset) rather than the real time",
+    )
     args = parser.parse_args()
+    start_at = starting_time(args.now)
+    if isinstance(start_at, str):
+        print(start_at, file=sys.stderr, flush=True)
+        return 2
     # Powertools warns on every invocation that adds no metric; in a terminal that is only noise.
     warnings.filterwarnings("ignore", "No application metrics to publish")
 
     port = args.port or free_port(args.host)
     # Links in emails point back at this server.
-    local = LocalStack().start(parameters={"PublicBaseUrl": f"http://{args.host}:{port}"})
+    local = LocalStack()
+    if start_at is not None:
+        local.clock.set(start_at)
+    local.start(parameters={"PublicBaseUrl": f"http://{args.host}:{port}"})
     load_demo_roster(local)
     start_stream_pollers(local)
     scheduler = Scheduler(local)
     local.run_in_background("schedule", scheduler)
     server = LocalServer((args.host, port), local)
     server.add_local_route("POST", "/_local/clock", clock_route(scheduler))
+    server.add_local_route("GET", "/_local/clock", read_clock)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C, or a polite kill
         signal.signal(signum, lambda *_: stop.set())
