@@ -97,14 +97,16 @@ class LocalApp:
     """API Gateway for the template's routes, and the local routes, as one WSGI application."""
 
     def __init__(self, local: LocalStack) -> None:
+        from local_runner.supporters import list_supporters, replace_supporters
+
         self.local = local
         self.routes = [(method, compile_route(path), path, fn) for method, path, fn in api_routes()]
         self.local_routes: dict[tuple[str, str], LocalRoute] = {
             ("GET", "/_local/requests"): _list_requests,
             ("GET", "/_local/aws"): _aws,
             ("GET", "/_local/emails"): lambda app, _: json_reply(HTTPStatus.OK, app.local.sent_emails()),
-            ("GET", "/_local/supporters"): _list_supporters,
-            ("PUT", "/_local/supporters"): _replace_supporters,
+            ("GET", "/_local/supporters"): list_supporters,
+            ("PUT", "/_local/supporters"): replace_supporters,
         }
 
     def add_local_route(self, method: str, path: str, route: LocalRoute) -> None:
@@ -215,43 +217,6 @@ def _aws(app: LocalApp, _request: LocalRequest) -> Reply:
 
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
-def _supporters(app: LocalApp) -> Any:
-    from peer_support.repository import SupportersRepository
-
-    assert app.local.stack is not None
-    return SupportersRepository(app.local.stack.refs["SupportersTable"], boto3.client("dynamodb"))
-
-
-def _list_supporters(app: LocalApp, _request: LocalRequest) -> Reply:
-    roster = sorted(_supporters(app).all(), key=lambda s: s.supporter_id)
-    return json_reply(HTTPStatus.OK, [s.model_dump(mode="json", exclude_none=True) for s in roster])
-
-
-def _replace_supporters(app: LocalApp, request: LocalRequest) -> Reply:
-    """Replace the roster with a JSON list of roster objects; open cases are kept for those who stay."""
-    from pydantic import TypeAdapter, ValidationError
-
-    from peer_support.api.base import field_errors
-    from peer_support.models import RosterEntry
-
-    try:
-        entries = TypeAdapter(list[RosterEntry]).validate_json(request.body or b"null")
-    except ValidationError as error:
-        fields = field_errors(list(error.errors()))
-        return error_reply(HTTPStatus.UNPROCESSABLE_ENTITY, "validation", "Invalid roster.", fields)
-    repository = _supporters(app)
-    keep = {entry.supporter_id for entry in entries}
-    leaving = [s for s in repository.all() if s.supporter_id not in keep]
-    busy = sorted(s.supporter_id for s in leaving if s.open_count > 0)
-    if busy:
-        # Their cases would lose track of the slots they hold; mark them inactive instead.
-        detail = f"These supporters still have open cases: {', '.join(busy)}. Keep them, with active false."
-        return error_reply(HTTPStatus.CONFLICT, "conflict", detail)
-    repository.upsert(entries)
-    repository.remove([s.supporter_id for s in leaving])
-    return _list_supporters(app, request)
 
 
 # -- the server ---------------------------------------------------------------------------------------
