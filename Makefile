@@ -69,9 +69,13 @@ unit: install
 	$(PY) -m pytest tests/unit
 
 # Import a roster CSV into a Supporters table: make roster FILE=examples/roster.csv TABLE=<name>
+# With ENDPOINT (the local stack's moto, from GET /_local/aws), the command gets moto's dummy credentials
+# and region: moto takes any, the AWS SDK sends none without some, and real ones never go to it.
+LOCAL_AWS := env -u AWS_PROFILE -u AWS_SESSION_TOKEN AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \
+	AWS_DEFAULT_REGION=$(REGION) AWS_REGION=$(REGION)
 roster: install
-	@test -n "$(FILE)" -a -n "$(TABLE)" || { echo "usage: make roster FILE=roster.csv TABLE=<Supporters table>"; exit 2; }
-	$(PY) tools/roster.py "$(FILE)" --table "$(TABLE)" --region $(REGION) $(if $(ENDPOINT),--endpoint-url $(ENDPOINT))
+	@test -n "$(FILE)" -a -n "$(TABLE)" || { echo "usage: make roster FILE=roster.csv TABLE=<Supporters table> [ENDPOINT=<local AWS>]"; exit 2; }
+	$(if $(ENDPOINT),$(LOCAL_AWS)) $(PY) tools/roster.py "$(FILE)" --table "$(TABLE)" --region $(REGION) $(if $(ENDPOINT),--endpoint-url "$(ENDPOINT)")
 
 bench: install
 	$(PY) -m benchmarks

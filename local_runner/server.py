@@ -97,13 +97,14 @@ class LocalApp:
     """API Gateway for the template's routes, and the local routes, as one WSGI application."""
 
     def __init__(self, local: LocalStack) -> None:
+        from local_runner.aws_access import aws_route
         from local_runner.supporters import list_supporters, replace_supporters
 
         self.local = local
         self.routes = [(method, compile_route(path), path, fn) for method, path, fn in api_routes()]
         self.local_routes: dict[tuple[str, str], LocalRoute] = {
             ("GET", "/_local/requests"): _list_requests,
-            ("GET", "/_local/aws"): _aws,
+            ("GET", "/_local/aws"): aws_route,
             ("GET", "/_local/emails"): lambda app, _: json_reply(HTTPStatus.OK, app.local.sent_emails()),
             ("GET", "/_local/supporters"): list_supporters,
             ("PUT", "/_local/supporters"): replace_supporters,
@@ -199,24 +200,6 @@ def _list_requests(app: LocalApp, _request: LocalRequest) -> Reply:
         items.extend(from_item(item) for item in page["Items"])
     items.sort(key=lambda item: str(item.get("created_at", "")))
     return json_reply(HTTPStatus.OK, items)
-
-
-def _aws(app: LocalApp, _request: LocalRequest) -> Reply:
-    """Where the stack's AWS (moto) answers, and its tables: for the AWS CLI, or a benchmark."""
-    assert app.local.stack is not None
-    tables = ("RequestsTable", "SupportersTable", "GroupTable", "IdempotencyTable")
-    return json_reply(
-        HTTPStatus.OK,
-        {
-            "endpoint_url": app.local.endpoint_url,
-            "region": app.local.region,
-            **{_snake(name): app.local.stack.refs[name] for name in tables if name in app.local.stack.refs},
-        },
-    )
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 # -- the server ---------------------------------------------------------------------------------------
