@@ -81,7 +81,15 @@ def main() -> int:
         signal.signal(signum, lambda *_: stop.set())
     thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
     thread.start()
-    print(f"Physician Peer Support is running at http://{args.host}:{server.server_address[1]}", flush=True)
+    url = f"http://{args.host}:{server.server_address[1]}"
+    print(f"Physician Peer Support is running at {url}", flush=True)
+    for label, value in (
+        ("The request form", f"{url}/"),
+        ("The BIPOC group", f"{url}/group"),
+        ("Every email sent", f"{url}/_local/inbox"),
+        ("Its AWS, for the CLI", f"eval \"$(curl -s '{url}/_local/aws?format=sh')\""),
+    ):
+        print(f"  {label + ':':<22}{value}", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         while not stop.wait(0.5):  # wake up now and then so the signal handler gets to run

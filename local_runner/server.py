@@ -98,6 +98,7 @@ class LocalApp:
 
     def __init__(self, local: LocalStack) -> None:
         from local_runner.aws_access import aws_route
+        from local_runner.inbox import inbox_route
         from local_runner.supporters import list_supporters, replace_supporters
 
         self.local = local
@@ -106,6 +107,7 @@ class LocalApp:
             ("GET", "/_local/requests"): _list_requests,
             ("GET", "/_local/aws"): aws_route,
             ("GET", "/_local/emails"): lambda app, _: json_reply(HTTPStatus.OK, app.local.sent_emails()),
+            ("GET", "/_local/inbox"): inbox_route,
             ("GET", "/_local/supporters"): list_supporters,
             ("PUT", "/_local/supporters"): replace_supporters,
         }
