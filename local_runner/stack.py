@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from local_runner import lambdas
+from local_runner import lambdas, logs
 from local_runner.template import Stack, create_stack, resources_of_type
 
 REGION = "ca-central-1"
@@ -44,6 +44,8 @@ class LocalStack:
         # current event on the resolver class they have in common.
         self._locks: dict[str, threading.RLock] = {}
         self._import_lock = threading.Lock()
+        self._services: dict[str, str] = {}  # function → its POWERTOOLS_SERVICE_NAME
+        logs.install()  # before any handler builds its loggers
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
         self.endpoint_url = ""
@@ -73,11 +75,13 @@ class LocalStack:
             group = "api" if any(e["Type"] == "Api" for e in events) else function
             self._locks[function] = self._locks.get(group) or threading.RLock()
             self._locks[group] = self._locks[function]
-            # Import each handler with its own service name, as its Lambda instance would.
+            # Import each handler with its own service name, as its Lambda instance would; its lines are
+            # then that service's (see `logs`).
+            self._services[function] = self.stack.function_environment(function).get(
+                "POWERTOOLS_SERVICE_NAME", function
+            )
             with self._import_lock:
-                os.environ["POWERTOOLS_SERVICE_NAME"] = self.stack.function_environment(function).get(
-                    "POWERTOOLS_SERVICE_NAME", function
-                )
+                os.environ["POWERTOOLS_SERVICE_NAME"] = self._services[function]
                 lambdas.handler_module(function)
         return self
 
@@ -99,7 +103,7 @@ class LocalStack:
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         """Run `function`'s real handler with `event`, as Lambda would."""
-        with self._locks[function]:
+        with self._locks[function], logs.running(self._services[function]):
             return lambdas.invoke(function, event, self.region)
 
     def run_in_background(self, name: str, target: Callable[[threading.Event], None]) -> None:
