@@ -16,6 +16,8 @@ export SAM_CLI_TELEMETRY := 0
 
 help:
 	@echo "make run      the whole system locally at http://127.0.0.1:$(PORT)"
+	@echo "               PARAMETERS=\"GroupCapacity=3 ...\" overrides template parameters (as sam deploy does)"
+	@echo "               NOW=2026-12-24T18:00:00Z starts its clock at that time"
 	@echo "make test     lint, type-check and every test"
 	@echo "make lint     ruff, ruff format --check, mypy, cfn-lint, sam validate --lint, checkov"
 	@echo "make bench    every benchmark; writes benchmarks/results.json"
@@ -46,6 +48,7 @@ install: $(VENV)/.installed
 
 tools: $(TOOLS)/.installed $(CHECKOV)/.installed
 
+# PARAMETERS and NOW, given on the command line, reach the runner in its environment.
 run: install
 	PORT=$(PORT) $(PY) -m local_runner
 

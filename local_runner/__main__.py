@@ -14,8 +14,9 @@ from pathlib import Path
 
 from local_runner.schedules import Scheduler, clock_route, read_clock
 from local_runner.server import LocalServer
-from local_runner.stack import LocalStack, free_port
+from local_runner.stack import REGION, LocalStack, free_port
 from local_runner.streams import start_stream_pollers
+from local_runner.template import ParameterError, parameter_overrides
 
 DEMO_ROSTER = Path(__file__).resolve().parent.parent / "examples" / "roster.csv"
 
@@ -55,20 +56,33 @@ def main() -> int:
         default=os.environ.get("NOW", ""),
         help="start the one clock at this ISO-8601 time (with its offset) rather than the real time",
     )
+    parser.add_argument(
+        "--parameters",
+        default=os.environ.get("PARAMETERS", ""),
+        help='template parameter overrides, as sam deploy takes them: "Name=Value Name=Value"',
+    )
     args = parser.parse_args()
     start_at = starting_time(args.now)
     if isinstance(start_at, str):
         print(start_at, file=sys.stderr, flush=True)
         return 2
+    try:
+        overrides = parameter_overrides(args.parameters)
+    except ParameterError as error:
+        print(f"PARAMETERS: {error}", file=sys.stderr, flush=True)
+        return 2
     # Powertools warns on every invocation that adds no metric; in a terminal that is only noise.
     warnings.filterwarnings("ignore", "No application metrics to publish")
 
     port = args.port or free_port(args.host)
-    # Links in emails point back at this server.
-    local = LocalStack()
+    # The stack runs in the region the template is told it is deployed in, as its rule requires.
+    local = LocalStack(region=overrides.get("Region", REGION))
     if start_at is not None:
         local.clock.set(start_at)
-    local.start(parameters={"PublicBaseUrl": f"http://{args.host}:{port}"})
+    # Links in emails point back at this server, unless an override says otherwise.
+    local.start(parameters={"PublicBaseUrl": f"http://{args.host}:{port}", **overrides})
+    if overrides:
+        print(f"Template parameters given: {', '.join(overrides)}", flush=True)
     load_demo_roster(local)
     start_stream_pollers(local)
     scheduler = Scheduler(local)
