@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from local_runner.template import load_template, resources_of_type
-from tests.e2e.conftest import LOG, emails_about, post_json, request_item, wait_for
+from tests.e2e.conftest import LOG, post_json, request_item, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -39,19 +39,29 @@ def test_each_functions_lines_carry_its_own_service(local_url: str) -> None:
     status, receipt = post_json(f"{local_url}/requests", request)
     assert status == 201
     reference = receipt["reference"]
-    assert wait_for(lambda: request_item(local_url, reference)["status"] == "matched")
-    assert wait_for(lambda: len(emails_about(local_url, reference)) >= 3, 10)
+    # Matched, or (if the session's other tests have taken every phone supporter) left for an administrator.
+    assert wait_for(lambda: request_item(local_url, reference)["status"] in ("matched", "needs_admin"))
+    # The submit function stores it, match decides, notify emails the confirmation at least.
+    written = ("request stored", "request matched", "no supporter available", "email sent")
 
-    mine: dict[str, dict[str, Any]] = {}
-    assert wait_for(lambda: len([x for x in log_lines() if x.get("reference") == reference]) >= 5, 5)
-    for line in log_lines():
-        if line.get("reference") == reference:
-            mine.setdefault(line["message"], line)
-    assert mine["request stored"]["service"] == "submit_request"
-    assert mine["request stored"]["function_name"] == "SubmitRequestFunction"
-    assert mine["request stored"]["correlation_id"]  # API Gateway's request id, as in Lambda
-    assert mine["request matched"]["service"] == "match"
-    assert mine["email sent"]["service"] == "notify"
+    def mine() -> dict[str, dict[str, Any]]:
+        lines: dict[str, dict[str, Any]] = {}
+        for line in log_lines():
+            if line.get("reference") == reference and line["message"] in written:
+                lines.setdefault(line["message"], line)
+        return lines
+
+    assert wait_for(lambda: len(mine()) == 3, 10), mine()
+    lines = mine()
+    assert lines["request stored"]["service"] == "submit_request"
+    assert lines["request stored"]["function_name"] == "SubmitRequestFunction"
+    assert lines["request stored"]["correlation_id"]  # API Gateway's request id, as in Lambda
+    decided = lines.get("request matched") or lines["no supporter available"]
+    assert (decided["service"], decided["function_name"]) == ("match", "MatchFunction")
+    assert (lines["email sent"]["service"], lines["email sent"]["function_name"]) == (
+        "notify",
+        "NotifyFunction",
+    )
     # And every line of every function so far: its service is that of the function that wrote it.
     for line in log_lines():
         if "function_name" in line:
