@@ -16,6 +16,8 @@ export SAM_CLI_TELEMETRY := 0
 
 help:
 	@echo "make run      the whole system locally at http://127.0.0.1:$(PORT)"
+	@echo "               PARAMETERS=\"GroupCapacity=3 ...\" overrides template parameters (as sam deploy does)"
+	@echo "               NOW=2026-12-24T18:00:00Z starts its clock at that time"
 	@echo "make test     lint, type-check and every test"
 	@echo "make lint     ruff, ruff format --check, mypy, the import contracts, cfn-lint, sam validate --lint, checkov"
 	@echo "make bench    every benchmark; writes benchmarks/results.json"
@@ -46,6 +48,7 @@ install: $(VENV)/.installed
 
 tools: $(TOOLS)/.installed $(CHECKOV)/.installed
 
+# PARAMETERS and NOW, given on the command line, reach the runner in its environment.
 run: install
 	PORT=$(PORT) $(PY) -m local_runner
 
@@ -70,9 +73,13 @@ unit: install
 	$(PY) -m pytest tests/unit
 
 # Import a roster CSV into a Supporters table: make roster FILE=examples/roster.csv TABLE=<name>
+# With ENDPOINT (the local stack's moto, from GET /_local/aws), the command gets moto's dummy credentials
+# and region: moto takes any, the AWS SDK sends none without some, and real ones never go to it.
+LOCAL_AWS := env -u AWS_PROFILE -u AWS_SESSION_TOKEN AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \
+	AWS_DEFAULT_REGION=$(REGION) AWS_REGION=$(REGION)
 roster: install
-	@test -n "$(FILE)" -a -n "$(TABLE)" || { echo "usage: make roster FILE=roster.csv TABLE=<Supporters table>"; exit 2; }
-	$(PY) tools/roster.py "$(FILE)" --table "$(TABLE)" --region $(REGION) $(if $(ENDPOINT),--endpoint-url $(ENDPOINT))
+	@test -n "$(FILE)" -a -n "$(TABLE)" || { echo "usage: make roster FILE=roster.csv TABLE=<Supporters table> [ENDPOINT=<local AWS>]"; exit 2; }
+	$(if $(ENDPOINT),$(LOCAL_AWS)) $(PY) tools/roster.py "$(FILE)" --table "$(TABLE)" --region $(REGION) $(if $(ENDPOINT),--endpoint-url "$(ENDPOINT)")
 
 bench: install
 	$(PY) -m benchmarks

@@ -147,7 +147,7 @@ def test_supporters_can_be_read_and_replaced(local_url: str) -> None:
         assert all(after[s["supporter_id"]]["open_count"] == s["open_count"] for s in roster)
         status, body = put_supporters(local_url, [{"supporter_id": "x"}])
         assert status == 422
-        assert "name" in body["fields"]
+        assert "supporters[0].name" in body["fields"]
     finally:
         # The stack is shared by the session: put the roster back as it was found.
         status, body = put_supporters(local_url, original)
