@@ -411,7 +411,6 @@ def test_api_access_logs_hold_no_body_query_string_or_path(transformed: dict[str
     assert fields["resourcePath"] == "$context.resourcePath"
     for leak in ("body", "querystring", "$context.path", "sourceIp", "identity"):
         assert all(leak.lower() not in value.lower() for value in fields.values()), leak
-    assert stage["Properties"]["TracingEnabled"] is True
 
 
 def test_the_web_acl_guards_the_api_stage_when_given(transformed: dict[str, Any]) -> None:
