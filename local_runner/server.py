@@ -28,7 +28,7 @@ from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask
 
 from local_runner.apigw import compile_route, proxy_event, response_parts
-from local_runner.template import api_routes
+from local_runner.template import api_routes, gateway_response
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -139,7 +139,7 @@ class LocalApp:
         except Exception as error:
             # What API Gateway answers when the function itself fails; the log names the failure only.
             print(f"{method} {loggable(request.path)} failed: {type(error).__name__}", flush=True)
-            reply = Reply(HTTPStatus.BAD_GATEWAY, b'{"message": "Internal server error"}')
+            reply = _gateway("INTEGRATION_FAILURE")
         print(f"{method} {loggable(request.path)} {reply.status}", flush=True)
         headers = [(k, v) for k, v in reply.headers if k.lower() not in _HOP_BY_HOP | {"content-type"}]
         headers += [("Content-Type", reply.content_type), ("Content-Length", str(len(reply.body)))]
@@ -153,7 +153,7 @@ class LocalApp:
         found = self.route(request.method, request.path)
         if found is None:
             # What API Gateway answers for a route (or a method) it does not have.
-            return Reply(HTTPStatus.FORBIDDEN, b'{"message":"Missing Authentication Token"}')
+            return _gateway("MISSING_AUTHENTICATION_TOKEN")
         function, template, params = found
         event = proxy_event(
             request.method, raw_path, request.headers, request.body, template, params, source_ip=source_ip
@@ -161,6 +161,12 @@ class LocalApp:
         status, out_headers, out_body = response_parts(self.local.invoke(function, event))
         content_type = next((v for k, v in out_headers if k.lower() == "content-type"), "application/json")
         return Reply(status, out_body, content_type, out_headers)
+
+
+def _gateway(kind: str) -> Reply:
+    """API Gateway's own answer of `kind`, restyled as the template says."""
+    status, headers, body = gateway_response(kind)
+    return Reply(status, body, "application/json", list(headers.items()))
 
 
 def loggable(path: str) -> str:

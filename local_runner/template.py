@@ -247,7 +247,30 @@ NOT_LOCAL = {
     "AWS::SNS::TopicPolicy": "only alarms publish to it",
     "AWS::ApiGateway::Account": "an account-wide setting for access logs",
     "AWS::WAFv2::WebACLAssociation": "a web ACL filters only API Gateway's traffic",
+    "AWS::WAFv2::WebACL": "a web ACL filters only API Gateway's traffic",
 }
+
+# API Gateway's own status for each response the template may restyle (when it sets no StatusCode).
+GATEWAY_STATUSES = {"MISSING_AUTHENTICATION_TOKEN": 403, "INTEGRATION_FAILURE": 502, "DEFAULT_5XX": 502}
+
+
+def gateway_response(kind: str, template: dict[str, Any] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """API Gateway's own answer of `kind` (an unknown route, a failed function) as the template's
+    `GatewayResponses` restyle it: its status, headers and JSON body."""
+    api = next(iter(resources_of_type("AWS::Serverless::Api", template).values()))
+    responses = api["Properties"].get("GatewayResponses", {})
+    response = responses.get(kind) or responses.get(
+        "DEFAULT_5XX" if kind in GATEWAY_STATUSES else "DEFAULT_4XX"
+    )
+    headers = {
+        name: str(value).removeprefix("'").removesuffix("'")
+        for name, value in response.get("ResponseParameters", {}).get("Headers", {}).items()
+    }
+    status = int(response.get("StatusCode", GATEWAY_STATUSES.get(kind, 400)))
+    body = response.get("ResponseTemplates", {}).get("application/json", "{}")
+    return status, headers, str(body).encode()
+
+
 CREATED_LOCALLY = {
     "AWS::KMS::Key",
     "AWS::SecretsManager::Secret",

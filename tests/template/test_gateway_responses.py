@@ -4,9 +4,7 @@ a body in the contract's error shape: `{"error": code, "detail": a kind sentence
 
 from __future__ import annotations
 
-import importlib
 import json
-import pkgutil
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -14,6 +12,7 @@ from typing import Any
 import pytest
 
 from local_runner.template import load_template
+from peer_support.entrypoints.api.responses import SECURITY_HEADERS as FUNCTION_HEADERS
 from tests.template.test_deploy import of_type, transform
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,22 +40,6 @@ GATEWAY_ONLY_CODES = {"forbidden", "too_many_requests"}
 OWN_SENTENCE = {"internal", "unavailable"}
 
 
-def package_constant(name: str) -> Any:
-    """A module-level constant of the shared package, wherever its module lives now (read only)."""
-    try:
-        from peer_support.api import base
-
-        return getattr(base, name)
-    except (ImportError, AttributeError):
-        import peer_support
-
-        for module in pkgutil.walk_packages(peer_support.__path__, "peer_support."):
-            value = getattr(importlib.import_module(module.name), name, None)
-            if value is not None:
-                return value
-    raise LookupError(name)
-
-
 def error_sentences() -> dict[str, str]:
     """The functions' error sentences, by code (messages.toml's [errors])."""
     [messages] = PACKAGE.rglob("messages.toml")
@@ -64,7 +47,7 @@ def error_sentences() -> dict[str, str]:
     return errors
 
 
-SECURITY_HEADERS: dict[str, str] = package_constant("SECURITY_HEADERS")
+SECURITY_HEADERS: dict[str, str] = FUNCTION_HEADERS
 
 
 @pytest.fixture(scope="module")
