@@ -12,12 +12,15 @@ REGION ?= ca-central-1
 export PYTHONPATH := $(CURDIR)/layers/common:$(CURDIR)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install tools run test lint lint-python lint-template unit bench build deploy roster clean
+.PHONY: help install tools run test lint lint-python lint-template unit audit bench build deploy roster clean
 
 help:
 	@echo "make run      the whole system locally at http://127.0.0.1:$(PORT)"
+	@echo "               PARAMETERS=\"GroupCapacity=3 ...\" overrides template parameters (as sam deploy does)"
+	@echo "               NOW=2026-12-24T18:00:00Z starts its clock at that time"
 	@echo "make test     lint, type-check and every test"
 	@echo "make lint     ruff, ruff format --check, mypy, the import contracts, cfn-lint, sam validate --lint, checkov"
+	@echo "make audit    pip-audit: known vulnerabilities in every requirements file (needs the network)"
 	@echo "make bench    every benchmark; writes benchmarks/results.json"
 	@echo "make roster   import a roster CSV: make roster FILE=roster.csv TABLE=<Supporters table>"
 	@echo "make build    sam build (no Docker needed)"
@@ -46,6 +49,7 @@ install: $(VENV)/.installed
 
 tools: $(TOOLS)/.installed $(CHECKOV)/.installed
 
+# PARAMETERS and NOW, given on the command line, reach the runner in its environment.
 run: install
 	PORT=$(PORT) $(PY) -m local_runner
 
@@ -69,10 +73,26 @@ test: install tools lint-python
 unit: install
 	$(PY) -m pytest tests/unit
 
+# Known vulnerabilities in every environment's pins, one requirements file at a time (each resolves its own:
+# aws-sam-cli and checkov pin other versions of boto3 than the layer's). pip-audit asks PyPI's vulnerability
+# service, so this is for operators and CI with the network, never part of `make test`. --strict fails when
+# a package could not be audited, and pip-audit prints which and why.
+AUDITED := layers/common/requirements.txt requirements-dev.txt requirements-tools.txt requirements-checkov.txt
+
+audit: $(TOOLS)/.installed
+	@status=0; for requirements in $(AUDITED); do \
+		echo "pip-audit -r $$requirements"; \
+		$(TOOLS)/bin/pip-audit --strict --desc on --progress-spinner off -r $$requirements || status=1; \
+	done; exit $$status
+
 # Import a roster CSV into a Supporters table: make roster FILE=examples/roster.csv TABLE=<name>
+# With ENDPOINT (the local stack's moto, from GET /_local/aws), the command gets moto's dummy credentials
+# and region: moto takes any, the AWS SDK sends none without some, and real ones never go to it.
+LOCAL_AWS := env -u AWS_PROFILE -u AWS_SESSION_TOKEN AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \
+	AWS_DEFAULT_REGION=$(REGION) AWS_REGION=$(REGION)
 roster: install
-	@test -n "$(FILE)" -a -n "$(TABLE)" || { echo "usage: make roster FILE=roster.csv TABLE=<Supporters table>"; exit 2; }
-	$(PY) tools/roster.py "$(FILE)" --table "$(TABLE)" --region $(REGION) $(if $(ENDPOINT),--endpoint-url $(ENDPOINT))
+	@test -n "$(FILE)" -a -n "$(TABLE)" || { echo "usage: make roster FILE=roster.csv TABLE=<Supporters table> [ENDPOINT=<local AWS>]"; exit 2; }
+	$(if $(ENDPOINT),$(LOCAL_AWS)) $(PY) tools/roster.py "$(FILE)" --table "$(TABLE)" --region $(REGION) $(if $(ENDPOINT),--endpoint-url "$(ENDPOINT)")
 
 bench: install
 	$(PY) -m benchmarks

@@ -2,7 +2,8 @@
 
 The handlers and moto each get an interpreter (and a core) of their own: in one process, every AWS call
 of every handler waited for the same lock as the handlers themselves. Besides AWS, it answers
-`GET /_local/sent-emails?region=R` with the raw messages SES has sent, which only this process holds.
+`GET /_local/sent-emails?region=R` with the raw messages SES has sent, which only this process holds
+(`&with=id`: with their message ids).
 The process ends when its parent does (its stdin closes).
 """
 
@@ -26,20 +27,33 @@ SENT_EMAILS = "/_local/sent-emails"
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def raw_sent_emails(region: str) -> list[str]:
-    """The raw MIME text of every email SES has sent in `region`, from this process's moto."""
+def sent_messages(region: str) -> list[dict[str, str]]:
+    """Every email SES has sent in `region`, in the order sent, from this process's moto: its message
+    id (what SendEmail answered) and its raw MIME text."""
     from moto.ses.models import ses_backends
 
     sent = list(ses_backends[ACCOUNT_ID][region].sent_messages)
-    return [raw for raw in (getattr(message, "raw_data", None) for message in sent) if raw is not None]
+    return [
+        {"id": str(message.id), "raw": raw}
+        for message in sent
+        if (raw := getattr(message, "raw_data", None)) is not None
+    ]
+
+
+def raw_sent_emails(region: str) -> list[str]:
+    """The raw MIME text of every email SES has sent in `region`, from this process's moto."""
+    return [message["raw"] for message in sent_messages(region)]
 
 
 def with_sent_emails(app: WsgiApp) -> WsgiApp:
     def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") != SENT_EMAILS:
             return app(environ, start_response)
-        region = parse_qs(environ.get("QUERY_STRING", "")).get("region", ["ca-central-1"])[0]
-        body = json.dumps(raw_sent_emails(region)).encode()
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        region = query.get("region", ["ca-central-1"])[0]
+        # `with=id`: each as {"id", "raw"}; else the raw texts alone, as before.
+        with_ids = query.get("with", [""])[0] == "id"
+        body = json.dumps(sent_messages(region) if with_ids else raw_sent_emails(region)).encode()
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
 

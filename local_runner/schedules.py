@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,7 @@ from local_runner.stack import LocalStack
 from local_runner.template import Stack, resources_of_type
 
 if TYPE_CHECKING:
-    from local_runner.server import LocalServer
+    from local_runner.server import LocalApp, LocalRequest, Reply
 
 UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
 
@@ -80,26 +81,103 @@ class Scheduler:
                         self.next_run[schedule.function] = now + schedule.every
 
 
-def clock_route(scheduler: Scheduler) -> Any:
-    """`POST /_local/clock`: `{"advance_hours": N}` or `{"now": ISO}`; runs the checks once; `{"now"}`."""
-    import json
+EXAMPLE = '{"advance_hours": 24} or {"now": "2026-12-24T18:00:00Z"}'
+_ISO = "an ISO-8601 time with its offset, such as 2026-12-24T18:00:00Z"
 
+
+class ClockRefusal(Exception):
+    """What `POST /_local/clock` refuses, and why: its status, detail and the field at fault."""
+
+    def __init__(self, status: int, detail: str, field: str = "", message: str = "") -> None:
+        super().__init__(detail)
+        self.status, self.detail = status, detail
+        self.fields = {field: message} if field else {}
+
+
+def requested_time(data: Any, current: datetime) -> datetime:
+    """Where a `POST /_local/clock` body asks the clock to go from `current`; raises `ClockRefusal`.
+
+    The clock only moves forward: deadlines and history already stored were written at the later time,
+    and a sweep at an earlier one would leave them out of step. A `now` within the current second (the
+    clock answers to the second) leaves the clock where it is.
+    """
     from peer_support.core import clock
 
-    def route(server: LocalServer, body: bytes) -> tuple[int, Any]:
-        adjustable = server.local.clock
+    if not isinstance(data, dict) or len({"now", "advance_hours"} & set(data)) != 1:
+        raise ClockRefusal(HTTPStatus.BAD_REQUEST, f"Send a JSON object with one of: {EXAMPLE}.")
+    if "now" in data:
         try:
-            data = json.loads(body or b"{}")
-            if "now" in data:
-                when = clock.parse_iso(str(data["now"]))
-                adjustable.set(when)
-            elif "advance_hours" in data:
-                adjustable.advance(timedelta(hours=float(data["advance_hours"])))
-            else:
-                raise ValueError("advance_hours or now")
-        except (ValueError, TypeError, AttributeError) as error:
-            return HTTPStatus.BAD_REQUEST, {"error": "malformed", "detail": str(error), "fields": {}}
-        scheduler.run_all()
-        return HTTPStatus.OK, {"now": clock.iso(clock.now())}
+            when = clock.parse_iso(data["now"]) if isinstance(data["now"], str) else None
+        except ValueError:
+            when = None
+        if when is None or when.tzinfo is None:
+            raise ClockRefusal(HTTPStatus.BAD_REQUEST, f"`now` must be {_ISO}.", "now", f"not {_ISO}")
+        if when < current - timedelta(seconds=1):
+            raise ClockRefusal(
+                HTTPStatus.CONFLICT,
+                f"The clock only moves forward: it is {clock.iso(current)}, and {clock.iso(when)} is before "
+                "that. Deadlines already set would no longer agree with it; to try an earlier time, "
+                f"restart the local stack with NOW={clock.iso(when)}.",
+                "now",
+                f"before the clock's time, {clock.iso(current)}",
+            )
+        return max(when, current)
+    hours = data["advance_hours"]
+    if isinstance(hours, bool) or not isinstance(hours, int | float) or not math.isfinite(hours):
+        raise ClockRefusal(
+            HTTPStatus.BAD_REQUEST,
+            "`advance_hours` must be a number of hours.",
+            "advance_hours",
+            "not a number",
+        )
+    if hours < 0:
+        raise ClockRefusal(
+            HTTPStatus.CONFLICT,
+            f"The clock only moves forward: `advance_hours` must be zero or more, not {hours:g}. Deadlines "
+            "already set would no longer agree with an earlier time; to try one, restart the local stack "
+            "with NOW=<the time>.",
+            "advance_hours",
+            "must be zero or more",
+        )
+    try:
+        return current + timedelta(hours=hours)
+    except OverflowError:
+        raise ClockRefusal(
+            HTTPStatus.BAD_REQUEST, "`advance_hours` goes past the end of time.", "advance_hours", "too far"
+        ) from None
+
+
+def clock_route(scheduler: Scheduler) -> Any:
+    """`POST /_local/clock`: `{"advance_hours": N}` or `{"now": ISO}`, never backwards; runs the checks
+    once; `{"now"}`."""
+    import json
+
+    from local_runner.server import error_reply, json_reply
+    from peer_support.core import clock
+
+    moving = threading.Lock()  # one move at a time, so each is checked against the time it replaces
+
+    def route(app: LocalApp, request: LocalRequest) -> Reply:
+        try:
+            data = json.loads(request.body or b"{}")
+        except ValueError:
+            return error_reply(HTTPStatus.BAD_REQUEST, "malformed", f"Send a JSON object: {EXAMPLE}.")
+        with moving:
+            try:
+                when = requested_time(data, app.local.clock.now())
+            except ClockRefusal as refused:
+                error = "malformed" if refused.status == HTTPStatus.BAD_REQUEST else "conflict"
+                return error_reply(refused.status, error, refused.detail, refused.fields)
+            app.local.clock.set(when)
+            scheduler.run_all()
+        return json_reply(HTTPStatus.OK, {"now": clock.iso(clock.now())})
 
     return route
+
+
+def read_clock(_app: LocalApp, _request: LocalRequest) -> Reply:
+    """`GET /_local/clock`: `{"now"}`, the one clock's time."""
+    from local_runner.server import json_reply
+    from peer_support.core import clock
+
+    return json_reply(HTTPStatus.OK, {"now": clock.iso(clock.now())})

@@ -11,9 +11,10 @@ import sys
 import threading
 import urllib.request
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from local_runner import lambdas
+from local_runner import lambdas, logs
 from local_runner.template import Stack, create_stack, resources_of_type
 
 REGION = "ca-central-1"
@@ -43,9 +44,13 @@ class LocalStack:
         # current event on the resolver class they have in common.
         self._locks: dict[str, threading.RLock] = {}
         self._import_lock = threading.Lock()
+        self._services: dict[str, str] = {}  # function → its POWERTOOLS_SERVICE_NAME
+        logs.install()  # before any handler builds its loggers
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
         self.endpoint_url = ""
+        # When each email was sent, by its SES message id, on the one clock (SES keeps no time).
+        self.sent_at: dict[str, datetime] = {}
 
     def start(self, parameters: dict[str, str] | None = None) -> LocalStack:
         port = free_port()
@@ -59,6 +64,7 @@ class LocalStack:
             AWS_REGION=self.region,
             AWS_EC2_METADATA_DISABLED="true",
         )
+        self._note_sending()
         self.stack = create_stack(region=self.region, endpoint_url=self.endpoint_url, parameters=parameters)
         functions = resources_of_type("AWS::Serverless::Function")
         # Every function's settings, once: they differ only in their service names.
@@ -69,17 +75,35 @@ class LocalStack:
             group = "api" if any(e["Type"] == "Api" for e in events) else function
             self._locks[function] = self._locks.get(group) or threading.RLock()
             self._locks[group] = self._locks[function]
-            # Import each handler with its own service name, as its Lambda instance would.
+            # Import each handler with its own service name, as its Lambda instance would; its lines are
+            # then that service's (see `logs`).
+            self._services[function] = self.stack.function_environment(function).get(
+                "POWERTOOLS_SERVICE_NAME", function
+            )
             with self._import_lock:
-                os.environ["POWERTOOLS_SERVICE_NAME"] = self.stack.function_environment(function).get(
-                    "POWERTOOLS_SERVICE_NAME", function
-                )
+                os.environ["POWERTOOLS_SERVICE_NAME"] = self._services[function]
                 lambdas.handler_module(function)
         return self
 
+    def _note_sending(self) -> None:
+        """Note the time of every email sent through boto3's default session, which the handlers' clients
+        come from: SES records none, and the inbox shows it."""
+        import boto3
+
+        from peer_support.core import clock
+
+        def sent(parsed: dict[str, Any], **_: Any) -> None:
+            if "MessageId" in parsed:
+                self.sent_at[str(parsed["MessageId"])] = clock.now()
+
+        if boto3.DEFAULT_SESSION is None:
+            boto3.setup_default_session()
+        assert boto3.DEFAULT_SESSION is not None
+        boto3.DEFAULT_SESSION.events.register("after-call.sesv2.SendEmail", sent)
+
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         """Run `function`'s real handler with `event`, as Lambda would."""
-        with self._locks[function]:
+        with self._locks[function], logs.running(self._services[function]):
             return lambdas.invoke(function, event, self.region)
 
     def run_in_background(self, name: str, target: Callable[[threading.Event], None]) -> None:
@@ -100,12 +124,19 @@ class LocalStack:
                 self._moto.kill()
 
     def sent_emails(self) -> list[dict[str, Any]]:
-        """Every email sent so far (see `sent_emails`), asked of the AWS process."""
+        """Every email sent so far, in the order sent (see `sent_emails`), asked of the AWS process; with
+        `sent_at`, the one clock's time when it was sent (ISO-8601 UTC)."""
         from local_runner.aws import SENT_EMAILS
+        from peer_support.core import clock
 
-        url = f"{self.endpoint_url}{SENT_EMAILS}?region={self.region}"
+        url = f"{self.endpoint_url}{SENT_EMAILS}?region={self.region}&with=id"
         with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - our own loopback server
-            return [_parsed_email(raw) for raw in json.loads(response.read())]
+            sent = json.loads(response.read())
+        emails = []
+        for message in sent:
+            when = self.sent_at.get(message["id"])
+            emails.append({**_parsed_email(message["raw"]), "sent_at": clock.iso(when) if when else ""})
+        return emails
 
 
 def _start_aws(port: int) -> subprocess.Popen[str]:

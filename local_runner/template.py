@@ -54,6 +54,67 @@ def resources_of_type(kind: str, template: dict[str, Any] | None = None) -> dict
     return {name: res for name, res in template["Resources"].items() if res["Type"] == kind}
 
 
+class ParameterError(ValueError):
+    """A parameter override the template does not take: what is wrong, in a sentence."""
+
+
+def parameter_overrides(text: str, template: dict[str, Any] | None = None) -> dict[str, str]:
+    """Template parameters from `text` as `sam deploy --parameter-overrides` takes them: space-separated
+    `Name=Value` (quoted as a shell would, for a value with spaces), or `ParameterKey=Name,ParameterValue=
+    Value`; a later one wins. Each must be declared in the template and meet its constraints (allowed
+    values, pattern, number and bounds, length), as CloudFormation checks them; else `ParameterError`."""
+    import shlex
+
+    declared: dict[str, Any] = (template or load_template()).get("Parameters", {})
+    try:
+        words = shlex.split(text)
+    except ValueError as error:
+        raise ParameterError(
+            f"cannot be read ({error}): give Name=Value pairs, separated by spaces"
+        ) from None
+    overrides: dict[str, str] = {}
+    for word in words:
+        long_form = re.fullmatch(r"ParameterKey=([^,]*),ParameterValue=(.*)", word, flags=re.DOTALL)
+        if long_form:
+            name, value = long_form.groups()
+        else:
+            name, equals, value = word.partition("=")
+            if not equals:
+                raise ParameterError(f"{word!r} is not Name=Value")
+        if name not in declared:
+            raise ParameterError(
+                f"the template declares no parameter {name!r}; it declares: {', '.join(declared)}"
+            )
+        problem = _parameter_problem(declared[name], value)
+        if problem:
+            raise ParameterError(f"{name}: {problem}")
+        overrides[name] = value
+    return overrides
+
+
+def _parameter_problem(declaration: dict[str, Any], value: str) -> str:
+    allowed = [str(v) for v in declaration.get("AllowedValues", [])]
+    if allowed and value not in allowed:
+        return f"must be one of {', '.join(allowed)}"
+    pattern = declaration.get("AllowedPattern")
+    if pattern and not re.fullmatch(pattern, value):
+        return f"must match {pattern}"
+    if declaration.get("Type") == "Number":
+        try:
+            number = float(value)
+        except ValueError:
+            return "must be a number"
+        if "MinValue" in declaration and number < float(declaration["MinValue"]):
+            return f"must be at least {declaration['MinValue']}"
+        if "MaxValue" in declaration and number > float(declaration["MaxValue"]):
+            return f"must be at most {declaration['MaxValue']}"
+    if "MinLength" in declaration and len(value) < int(declaration["MinLength"]):
+        return f"must be at least {declaration['MinLength']} characters"
+    if "MaxLength" in declaration and len(value) > int(declaration["MaxLength"]):
+        return f"must be at most {declaration['MaxLength']} characters"
+    return ""
+
+
 @dataclass
 class Stack:
     """The template's resources as created on one endpoint: logical id → Ref value and ARN."""
@@ -186,7 +247,30 @@ NOT_LOCAL = {
     "AWS::SNS::TopicPolicy": "only alarms publish to it",
     "AWS::ApiGateway::Account": "an account-wide setting for access logs",
     "AWS::WAFv2::WebACLAssociation": "a web ACL filters only API Gateway's traffic",
+    "AWS::WAFv2::WebACL": "a web ACL filters only API Gateway's traffic",
 }
+
+# API Gateway's own status for each response the template may restyle (when it sets no StatusCode).
+GATEWAY_STATUSES = {"MISSING_AUTHENTICATION_TOKEN": 403, "INTEGRATION_FAILURE": 502, "DEFAULT_5XX": 502}
+
+
+def gateway_response(kind: str, template: dict[str, Any] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """API Gateway's own answer of `kind` (an unknown route, a failed function) as the template's
+    `GatewayResponses` restyle it: its status, headers and JSON body."""
+    api = next(iter(resources_of_type("AWS::Serverless::Api", template).values()))
+    responses = api["Properties"].get("GatewayResponses", {})
+    response = responses.get(kind) or responses.get(
+        "DEFAULT_5XX" if kind in GATEWAY_STATUSES else "DEFAULT_4XX"
+    )
+    headers = {
+        name: str(value).removeprefix("'").removesuffix("'")
+        for name, value in response.get("ResponseParameters", {}).get("Headers", {}).items()
+    }
+    status = int(response.get("StatusCode", GATEWAY_STATUSES.get(kind, 400)))
+    body = response.get("ResponseTemplates", {}).get("application/json", "{}")
+    return status, headers, str(body).encode()
+
+
 CREATED_LOCALLY = {
     "AWS::KMS::Key",
     "AWS::SecretsManager::Secret",

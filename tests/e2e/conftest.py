@@ -31,10 +31,10 @@ T = TypeVar("T")
 
 
 @contextlib.contextmanager
-def local_stack() -> Iterator[str]:
-    """`python -m local_runner` on a free port, as `make run` starts it; yields its URL."""
+def local_stack(env: dict[str, str] | None = None) -> Iterator[str]:
+    """`python -m local_runner` on a free port, as `make run` starts it (with `env` added); yields its URL."""
     try:
-        with launched(log=LOG) as url:
+        with launched(env, log=LOG) as url:
             yield url
     except StackDidNotStart as error:
         pytest.fail(str(error))

@@ -84,9 +84,12 @@ def test_openapi_document(local_url: str) -> None:
     assert "/requests" in document["paths"]
 
 
-def test_unknown_route_is_refused_like_api_gateway(local_url: str) -> None:
-    status, _, _ = http("GET", f"{local_url}/admin")
-    assert status == 403
+def test_unknown_route_is_answered_as_the_templates_gateway_response(local_url: str) -> None:
+    status, headers, body = http("GET", f"{local_url}/admin")
+    assert status == 404
+    assert json.loads(body)["error"] == "not_found"
+    assert headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert headers["X-Frame-Options"] == "DENY"
 
 
 def test_a_request_is_matched_within_two_seconds(local_url: str) -> None:
@@ -147,7 +150,7 @@ def test_supporters_can_be_read_and_replaced(local_url: str) -> None:
         assert all(after[s["supporter_id"]]["open_count"] == s["open_count"] for s in roster)
         status, body = put_supporters(local_url, [{"supporter_id": "x"}])
         assert status == 422
-        assert "name" in body["fields"]
+        assert "supporters[0].name" in body["fields"]
     finally:
         # The stack is shared by the session: put the roster back as it was found.
         status, body = put_supporters(local_url, original)

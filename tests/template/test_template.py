@@ -70,11 +70,14 @@ def test_every_checkov_skip_gives_its_reason(template: dict[str, Any]) -> None:
         assert len(skip.get("comment", "").split()) >= 8, f"{name} skips {skip['id']} without a reason"
 
 
+# Left out by the local stack, with the reason still to be moved into local_runner.template.NOT_LOCAL (the
+# local runner is being reorganised on another branch); an entry here goes once NOT_LOCAL has it.
 def test_the_local_stack_creates_or_knowingly_leaves_out_every_resource_type(
     template: dict[str, Any],
 ) -> None:
     types = {resource["Type"] for resource in template["Resources"].values()}
-    assert types <= CREATED_LOCALLY | NOT_LOCAL.keys(), types - CREATED_LOCALLY - NOT_LOCAL.keys()
+    known = CREATED_LOCALLY | NOT_LOCAL.keys()
+    assert types <= known, types - known
 
 
 @pytest.fixture(scope="module")
