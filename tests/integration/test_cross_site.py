@@ -24,12 +24,19 @@ HOST = "abc123defg.execute-api.ca-central-1.amazonaws.com"  # the captured event
 FORM = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"}
 FOREIGN = [
     {"Origin": "https://evil.example"},
-    {"Origin": "null"},  # a sandboxed frame or a local file
+    {"Origin": "null", "Sec-Fetch-Site": "cross-site"},  # a sandboxed frame, or a page without a referrer
+    {"Sec-Fetch-Site": "same-site"},  # another subdomain
     {"Origin": f"https://{HOST}.evil.example"},
     {"Origin": f"ftp://{HOST}"},
     {"Sec-Fetch-Site": "cross-site"},
 ]
-OWN = [{"Origin": f"https://{HOST}"}, {"Sec-Fetch-Site": "same-origin"}, {}]
+OWN = [
+    {"Origin": f"https://{HOST}"},
+    {"Sec-Fetch-Site": "same-origin"},
+    # Our own form, whose page's Referrer-Policy is no-referrer: the browser withholds its origin.
+    {"Origin": "null", "Sec-Fetch-Site": "same-origin"},
+    {},
+]
 
 FORM_REQUEST = [
     ("kind", "self"),
@@ -66,7 +73,9 @@ def test_a_cross_site_request_form_is_refused_and_nothing_stored(stack: Any, hea
     assert requests_stored(stack) == 0
 
 
-@pytest.mark.parametrize("headers", OWN, ids=["own origin", "same-origin fetch", "an API client"])
+@pytest.mark.parametrize(
+    "headers", OWN, ids=["own origin", "same-origin fetch", "own page without a referrer", "an API client"]
+)
 def test_the_sites_own_pages_and_api_clients_are_served(stack: Any, headers: dict[str, str]) -> None:
     result = invoke(
         "SubmitRequestFunction", api_event("POST", "/requests", urlencode(FORM_REQUEST), {**FORM, **headers})

@@ -41,7 +41,7 @@ FUNCTIONS = {
     "GroupNotifyFunction",
 }
 QUEUES = {"MatchFailureQueue", "NotifyFailureQueue", "GroupNotifyFailureQueue", "SlaCheckDeadLetterQueue"}
-TABLES = {"RequestsTable", "SupportersTable", "GroupTable", "IdempotencyTable"}
+TABLES = {"RequestsTable", "SupportersTable", "GroupTable", "IdempotencyTable", "CountersTable"}
 # Resource types moto's CloudFormation does not create (the API's deployment is taken out, see for_moto).
 MOTO_LACKS = {
     "AWS::ApiGateway::Account",
@@ -220,7 +220,11 @@ def test_tables_are_created_with_their_streams_and_indexes(deployed: dict[str, A
         )
     requests = dynamodb.describe_table(TableName=physical(deployed, "RequestsTable"))["Table"]
     assert requests["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
-    assert {i["IndexName"] for i in requests["GlobalSecondaryIndexes"]} == {"by-status", "sla-due"}
+    assert {i["IndexName"] for i in requests["GlobalSecondaryIndexes"]} == {
+        "by-status",
+        "sla-due",
+        "by-requester",
+    }
     group = dynamodb.describe_table(TableName=physical(deployed, "GroupTable"))["Table"]
     assert [i["IndexName"] for i in group["LocalSecondaryIndexes"]] == ["waitlist"]
 

@@ -75,15 +75,20 @@ def _from_form(event: dict[str, Any], headers: dict[str, str], data: dict[str, A
 def check_origin(headers: dict[str, str]) -> None:
     """Refuse a post that changes something when the browser says it comes from another site's page:
     its `Origin` is not this site's own (the host it was sent to), or, where a browser sends no
-    `Origin`, its `Sec-Fetch-Site` is `cross-site`. A client that sends neither (an API client, a
-    script of the program's own) is not a browser acting for someone else, and is let through."""
-    origin = headers.get("origin")
-    if origin is not None:
+    `Origin` (or `null`), its `Sec-Fetch-Site` is `cross-site` or `same-site`. A client that sends
+    neither (an API client, a script of the program's own) is not a browser acting for someone else,
+    and is let through.
+
+    Our own pages' forms post with `Origin: null`: their `Referrer-Policy: no-referrer` makes a
+    browser withhold the origin of a form post too, and only `Sec-Fetch-Site` then says where it came
+    from (`same-origin`)."""
+    origin = (headers.get("origin") or "").strip().lower()
+    if origin and origin != "null":
         own = headers.get("host", "").lower()
-        parts = urlsplit(origin.strip().lower())
+        parts = urlsplit(origin)
         if parts.scheme not in ("http", "https") or not own or parts.netloc != own:
             raise CrossSite()
-    elif headers.get("sec-fetch-site", "").strip().lower() == "cross-site":
+    elif headers.get("sec-fetch-site", "").strip().lower() in ("cross-site", "same-site"):
         raise CrossSite()
 
 
