@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Response, expect
 
-from tests.e2e.browser import fresh_page, serious_violations
+from tests.e2e.browser import error_summary_faults, error_summary_messages, fresh_page, serious_violations
 from tests.e2e.conftest import get_json
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -146,6 +146,55 @@ def test_missing_or_invalid_email_is_explained_and_answers_are_kept(
     expect(email_input).to_have_value(email)
     expect(page.get_by_role("checkbox", name="Burnout or moral distress")).to_be_checked()
     expect(page.get_by_role("radio", name="Practising physician")).to_be_checked()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_an_empty_form_names_each_missing_answer_beside_its_field_and_focuses_the_summary(
+    browser: Browser, local_url: str, javascript: bool
+) -> None:
+    with fresh_page(browser, java_script_enabled=javascript) as page:
+        # Given the form, sent without a single answer
+        open_form(page, local_url)
+        response = submit(page)
+
+        # Then it comes back with the summary focused, each message linking to its own field, which is
+        # marked invalid and described by that message
+        assert response.status == 422, response.status
+        assert error_summary_faults(page) == []
+        # And each message says which answer to give
+        messages = error_summary_messages(page)
+        assert messages == {
+            "f-kind": "Please tell us who this support is for.",
+            "f-requester-name": "Please enter your name.",
+            "f-requester-email": "Please enter an email address we can reach you at.",
+            "f-career_stage": "Please tell us where you are in your career.",
+            "f-practices_in_vancouver": "Please tell us whether you practise in Vancouver.",
+            "f-reasons": messages["f-reasons"],
+            "f-modalities": "Please choose at least one way you would like to talk.",
+        }
+        expect(page.get_by_label("Your name", exact=True)).to_have_attribute("aria-invalid", "true")
+        expect(page.get_by_label("Your email address", exact=True)).to_have_attribute("aria-invalid", "true")
+        # And how to reach them shows the answer taken when none is chosen, so it is not at fault
+        reach = page.get_by_role("group", name="How would you like to be reached?")
+        expect(reach.get_by_label("By email")).to_be_checked()
+
+
+def test_a_referral_without_the_colleague_names_their_name_and_email(page: Page, local_url: str) -> None:
+    # Given a physician asking for a colleague, who answers everything but the colleague's details
+    name, email = unique("referrer")
+    open_form(page, local_url)
+    fill_request(page, name, email)
+    page.get_by_role("radio", name="For a colleague").check()
+
+    # When they send the form
+    assert submit(page).status == 422
+
+    # Then the summary, focused, names the colleague's name and email, each beside its field
+    assert error_summary_faults(page) == []
+    assert error_summary_messages(page) == {
+        "f-colleague-name": "Please enter your colleague's name.",
+        "f-colleague-email": "Please enter an email address we can reach your colleague at.",
+    }
 
 
 def test_keyboard_reaches_skip_link_first_and_sees_focus(page: Page, local_url: str) -> None:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, Response, expect
 
-from tests.e2e.browser import fresh_page, serious_violations
+from tests.e2e.browser import error_summary_faults, error_summary_messages, fresh_page, serious_violations
 from tests.e2e.conftest import get_json
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -101,6 +101,28 @@ def test_mistakes_are_explained_and_answers_kept(browser: Browser, local_url: st
         expect(email_input).to_have_attribute("aria-describedby", "f-email-error")
         expect(email_input).to_have_value("not-an-email")
         expect(page.get_by_label("Your name", exact=True)).to_have_value(name)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_an_empty_registration_names_each_answer_beside_its_field_and_focuses_the_summary(
+    browser: Browser, local_url: str, javascript: bool
+) -> None:
+    with fresh_page(browser, java_script_enabled=javascript) as page:
+        # Given the group's form, sent without a single answer
+        open_group(page, local_url)
+        assert submit(page).status == 422
+
+        # Then the summary has the focus, and each message names its answer and links to its own field,
+        # which is marked invalid and described by that message
+        assert error_summary_faults(page) == []
+        assert error_summary_messages(page) == {
+            "f-name": "Please enter your name.",
+            "f-email": "Please enter an email address we can reach you at.",
+            "f-identifies_as_bipoc": (
+                "Please tell us whether you identify as Black, Indigenous or a Person of Colour."
+            ),
+            "f-practices_in_bc": "Please tell us whether you practise in British Columbia.",
+        }
 
 
 def open_form(page: Page, local_url: str) -> None:
