@@ -197,6 +197,27 @@ def test_a_referral_without_the_colleague_names_their_name_and_email(page: Page,
     }
 
 
+def test_the_reasons_question_says_one_is_needed_and_its_error_names_an_option_it_has(
+    page: Page, local_url: str
+) -> None:
+    # Given the form: the reasons question says, before anything is sent, that one answer is needed
+    open_form(page, local_url)
+    reasons = page.locator("fieldset#f-reasons")
+    expect(reasons).to_have_accessible_description(
+        re.compile(r"^Choose at least one\. You do not need to explain\.")
+    )
+
+    # When it is sent without a reason
+    assert submit(page).status == 422
+
+    # Then its message names the way out the question really offers, in the option's own words
+    error = page.locator("#f-reasons-error")
+    expect(error).to_contain_text('If none fits, choose "Something else".')
+    expect(reasons.get_by_role("checkbox", name="Something else", exact=True)).to_have_count(1)
+    expect(page.locator("main")).not_to_contain_text("Other is fine")
+    expect(page.locator("main")).not_to_contain_text("Choose any that fit")
+
+
 def test_keyboard_reaches_skip_link_first_and_sees_focus(page: Page, local_url: str) -> None:
     # Given the form freshly opened, nothing focused
     page.goto(f"{local_url}/")
