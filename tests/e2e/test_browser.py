@@ -218,6 +218,91 @@ def test_the_reasons_question_says_one_is_needed_and_its_error_names_an_option_i
     expect(page.locator("main")).not_to_contain_text("Choose any that fit")
 
 
+ABOUT_THEM = {
+    # question: (for you, for your colleague, the line for a colleague shown until the kind is chosen)
+    "career_stage": (
+        "Where are you in your career?",
+        "Where is your colleague in their career?",
+        "For a colleague: where are they in their career?",
+    ),
+    "practices_in_vancouver": (
+        "Do you practise in Vancouver?",
+        "Does your colleague practise in Vancouver?",
+        "For a colleague: do they practise in Vancouver?",
+    ),
+    "reasons": (
+        "What brings you here?",
+        "What would your colleague like support with?",
+        "For a colleague: what would they like support with?",
+    ),
+}
+
+
+def question(page: Page, name: str) -> str:
+    """A question's name as a screen reader announces it (its legend, as shown)."""
+    return " ".join(page.locator(f"fieldset#f-{name} > legend").inner_text().split())
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_each_question_speaks_to_whom_it_is_about_without_script(
+    browser: Browser, local_url: str, width: int
+) -> None:
+    with fresh_page(browser, java_script_enabled=False) as page:
+        page.set_viewport_size({"width": width, "height": 900})
+        open_form(page, local_url)
+
+        # Before anyone says who the support is for, each question is for you, with a line for a colleague
+        for name, (you, _, either) in ABOUT_THEM.items():
+            assert question(page, name) == f"{you} {either}"
+
+        # When the request is for a colleague, the questions are about them
+        page.get_by_role("radio", name="For a colleague").check()
+        for name, (_, colleague, _) in ABOUT_THEM.items():
+            assert question(page, name) == colleague
+            expect(page.get_by_role("group", name=colleague, exact=True)).to_be_visible()
+
+        # And when it is for you, about you
+        page.get_by_role("radio", name="For me").check()
+        for name, (you, _, _) in ABOUT_THEM.items():
+            assert question(page, name) == you
+            expect(page.get_by_role("group", name=you, exact=True)).to_be_visible()
+
+
+def test_a_referral_marks_what_it_needs_and_its_messages_are_about_the_colleague(
+    page: Page, local_url: str
+) -> None:
+    # Given the form: what a referral needs is not marked optional, what it does not need is
+    open_form(page, local_url)
+    expect(page.locator("label[for='f-colleague-name']")).to_have_text("Your colleague's name")
+    expect(page.locator("label[for='f-colleague-email']")).to_have_text("Your colleague's email address")
+    expect(page.locator("label[for='f-colleague-phone']")).to_have_text(
+        "Your colleague's phone number (optional)"
+    )
+    expect(page.locator("fieldset.group").filter(has=page.locator("#f-colleague-name"))).to_contain_text(
+        "We need their name and email address."
+    )
+
+    # When a referral is sent with only the referrer's own details
+    name, email = unique("referral")
+    page.get_by_role("radio", name="For a colleague").check()
+    page.get_by_label("Your name", exact=True).fill(name)
+    page.get_by_label("Your email address", exact=True).fill(email)
+    assert submit(page).status == 422
+
+    # Then the messages about the colleague's answers speak of the colleague
+    messages = error_summary_messages(page)
+    assert messages["f-career_stage"] == "Please tell us where your colleague is in their career."
+    assert (
+        messages["f-practices_in_vancouver"]
+        == "Please tell us whether your colleague practises in Vancouver."
+    )
+    assert messages["f-reasons"].startswith(
+        "Please choose at least one thing your colleague would like support with."
+    )
+    assert messages["f-modalities"] == "Please choose at least one way your colleague would like to talk."
+    assert error_summary_faults(page) == []
+
+
 def test_keyboard_reaches_skip_link_first_and_sees_focus(page: Page, local_url: str) -> None:
     # Given the form freshly opened, nothing focused
     page.goto(f"{local_url}/")
@@ -278,15 +363,29 @@ def open_confirmation(page: Page, local_url: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Your request is in")
 
 
+def open_referral(page: Page, local_url: str) -> None:
+    open_form(page, local_url)
+    page.get_by_role("radio", name="For a colleague").check()
+
+
+def open_referral_errors(page: Page, local_url: str) -> None:
+    open_referral(page, local_url)
+    page.get_by_role("radio", name="Practising physician").check()
+    assert submit(page).status == 422
+    expect(page.locator("div.error-summary[role='alert']")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize(
     "open_page",
-    [open_form, open_error_state, open_confirmation],
-    ids=["form", "error-state", "confirmation"],
+    [open_form, open_error_state, open_referral, open_referral_errors, open_confirmation],
+    ids=["form", "error-state", "referral", "referral-error-state", "confirmation"],
 )
 def test_no_serious_wcag_violations(
-    axe_path: Path, audited_page: Page, local_url: str, open_page: Callable[[Page, str], None]
+    axe_path: Path, audited_page: Page, local_url: str, open_page: Callable[[Page, str], None], width: int
 ) -> None:
-    # Given the page as a physician would reach it
+    # Given the page as a physician would reach it, on a desktop or a phone
+    audited_page.set_viewport_size({"width": width, "height": 900})
     open_page(audited_page, local_url)
 
     # When axe-core checks it against WCAG 2.0/2.1/2.2 A and AA
