@@ -303,6 +303,21 @@ def test_a_referral_marks_what_it_needs_and_its_messages_are_about_the_colleague
     assert error_summary_faults(page) == []
 
 
+def test_the_form_and_the_group_lead_to_each_other(browser: Browser, local_url: str) -> None:
+    with fresh_page(browser, java_script_enabled=False) as page:
+        # Given the request form, which tells of the group
+        open_form(page, local_url)
+        expect(page.locator("section.intro")).to_contain_text("Black, Indigenous or a Person of Colour")
+
+        # When its link to the group is followed
+        page.get_by_role("link", name="BIPOC Physician Peer Support Group").click()
+
+        # Then the group's page opens, and its own link leads back to the request form
+        expect(page.get_by_role("heading", level=1)).to_have_text("BIPOC Physician Peer Support Group")
+        page.get_by_role("link", name="ask for one-to-one peer support").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Ask for peer support")
+
+
 def test_keyboard_reaches_skip_link_first_and_sees_focus(page: Page, local_url: str) -> None:
     # Given the form freshly opened, nothing focused
     page.goto(f"{local_url}/")
