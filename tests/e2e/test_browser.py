@@ -318,6 +318,44 @@ def test_the_form_and_the_group_lead_to_each_other(browser: Browser, local_url: 
         expect(page.get_by_role("heading", level=1)).to_have_text("Ask for peer support")
 
 
+LINES_BESIDE_THE_BOX = """id => {
+  const box = document.getElementById(id).getBoundingClientRect();
+  const range = document.createRange();
+  range.selectNodeContents(document.querySelector(`label[for="${id}"]`));
+  const lines = [...range.getClientRects()].filter(rect => rect.width > 0);
+  return {box: {right: box.right, top: box.top, bottom: box.bottom},
+          lines: lines.map(rect => ({left: rect.left, top: rect.top}))};
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_long_checkbox_label_wraps_beside_its_box(browser: Browser, local_url: str, width: int) -> None:
+    with fresh_page(browser, java_script_enabled=False) as page:
+        # Given the form on a desktop or a phone
+        page.set_viewport_size({"width": width, "height": 900})
+        open_form(page, local_url)
+
+        for box_id in ("f-consent_confirmed", "f-share_reasons", "f-urgent"):
+            # When a checkbox's label is laid out
+            found = page.evaluate(LINES_BESIDE_THE_BOX, box_id)
+            box, lines = found["box"], found["lines"]
+
+            # Then its first line starts beside the box, level with it, and every later line lines up with
+            # the first, never under the box
+            assert lines, box_id
+            assert lines[0]["top"] < box["bottom"], (box_id, found)
+            for line in lines:
+                assert line["left"] >= box["right"], (box_id, found)
+                assert abs(line["left"] - lines[0]["left"]) < 1, (box_id, found)
+        # (on a phone the labels are long enough to take two lines or more)
+        if width == 390:
+            tops = {
+                round(line["top"])
+                for line in page.evaluate(LINES_BESIDE_THE_BOX, "f-consent_confirmed")["lines"]
+            }
+            assert len(tops) >= 2, tops
+
+
 def test_keyboard_reaches_skip_link_first_and_sees_focus(page: Page, local_url: str) -> None:
     # Given the form freshly opened, nothing focused
     page.goto(f"{local_url}/")
