@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Response, expect
 
 from tests.e2e.browser import error_summary_faults, error_summary_messages, fresh_page, serious_violations
-from tests.e2e.conftest import get_json
+from tests.e2e.conftest import LOG, get_json, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -354,6 +354,36 @@ def test_a_long_checkbox_label_wraps_beside_its_box(browser: Browser, local_url:
                 for line in page.evaluate(LINES_BESIDE_THE_BOX, "f-consent_confirmed")["lines"]
             }
             assert len(tops) >= 2, tops
+
+
+HTTP_LOG_LINE = re.compile(r"^(?:GET|HEAD|POST) (\S+) (\d{3})\b")
+
+
+def test_loading_the_form_asks_for_nothing_that_fails(page: Page, local_url: str) -> None:
+    # Given a browser that notes every request the page makes that fails or is refused
+    refused: list[str] = []
+
+    def on_response(response: Response) -> None:
+        if response.status >= 400:
+            refused.append(f"{response.url} {response.status}")
+
+    page.on("requestfailed", lambda request: refused.append(f"{request.url} failed"))
+    page.on("response", on_response)
+    seen_from = len(LOG)
+
+    # When the form is loaded (the browser asks for the page's icon on its own, after the page)
+    open_form(page, local_url)
+
+    def answered() -> list[tuple[str, int]]:
+        lines = [HTTP_LOG_LINE.match(line) for line in LOG[seen_from:]]
+        return [(found.group(1), int(found.group(2))) for found in lines if found]
+
+    icon = wait_for(lambda: [(path, status) for path, status in answered() if "icon" in path])
+
+    # Then the icon is one the site serves, and nothing the browser asked for was refused
+    assert icon, answered()
+    assert refused == []
+    assert [(path, status) for path, status in answered() if status >= 400] == []
 
 
 def test_keyboard_reaches_skip_link_first_and_sees_focus(page: Page, local_url: str) -> None:

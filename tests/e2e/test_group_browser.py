@@ -177,9 +177,11 @@ def open_registration_link(page: Page, local_url: str) -> None:
     [open_form, open_error_state, open_confirmation, open_not_eligible, open_registration_link],
     ids=["form", "error-state", "confirmation", "not-eligible", "registration-link"],
 )
+@pytest.mark.parametrize("width", [1280, 390])
 def test_no_serious_wcag_violations(
-    axe_path: Path, audited_page: Page, local_url: str, open_page: Callable[[Page, str], None]
+    axe_path: Path, audited_page: Page, local_url: str, open_page: Callable[[Page, str], None], width: int
 ) -> None:
+    audited_page.set_viewport_size({"width": width, "height": 900})
     open_page(audited_page, local_url)
     violations = serious_violations(audited_page, axe_path)
     assert not violations, "axe-core found serious or critical violations:\n" + "\n".join(violations)

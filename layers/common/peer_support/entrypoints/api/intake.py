@@ -26,7 +26,8 @@ from peer_support.requests.repository import RequestsRepository
 logger = Logger()
 metrics = Metrics()
 
-ASSETS = {"site.css": "text/css; charset=utf-8"}
+# Every page links its stylesheet and its icon (else a browser asks for /favicon.ico, outside the stage).
+ASSETS = {"site.css": "text/css; charset=utf-8", "favicon.svg": "image/svg+xml"}
 
 
 def form_page(
