@@ -40,7 +40,7 @@ def case_page(**changes: Any) -> str:
         "language": None,
         "referred": False,
         "status": "matched",
-        "contact_due": "Tuesday, December 1",
+        "contact_due": "5 pm on Tuesday, December 1",
         "action_url": ACTION_URL,
         "errors": {},
         "values": {},
@@ -134,7 +134,7 @@ def test_matched_case_offers_acknowledge_and_decline_but_not_close() -> None:
     assert button("decline") in html
     assert button("close") not in html
     assert 'name="conversations"' not in html
-    assert "Please make first contact by <strong>Tuesday, December 1</strong>" in html
+    assert "Please make first contact by <strong>5 pm on Tuesday, December 1</strong>" in html
     assert "another Peer Supporter" in html
     assert 'href="/prod/assets/site.css"' in html
 

@@ -13,7 +13,7 @@ from peer_support.notifications.email import EMAIL_KINDS, RenderedEmail, render_
 
 PROGRAM = "Physician Peer Support"
 REFERENCE = "PS-7K3M-9QXD"
-DUE = "Tuesday, December 1"
+DUE = "5 pm on Tuesday, December 1"
 
 GROUP_SESSION = {"session_date": "Monday, March 9", "session_time": "7:15 to 8:30 pm Pacific time"}
 

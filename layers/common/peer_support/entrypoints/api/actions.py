@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 
 from peer_support.core import clock, rendering
-from peer_support.core.calendar import human_date
+from peer_support.core.calendar import human_deadline
 from peer_support.core.settings import get_settings
 from peer_support.entrypoints.api.openapi import Token, documented, documented_page
 from peer_support.entrypoints.api.resolver import Api, FormSpec
@@ -65,7 +65,7 @@ def _page(claims: LinkClaims, item: dict[str, Any], errors: dict[str, str], valu
             language=(item.get("preferences") or {}).get("language"),
             referred=item.get("kind") == "colleague",
             status=item["status"],
-            contact_due=human_date(clock.parse_iso(item["contact_due_at"]))
+            contact_due=human_deadline(clock.parse_iso(item["contact_due_at"]))
             if item.get("contact_due_at")
             else "",
             errors=errors,
