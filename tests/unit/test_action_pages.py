@@ -41,6 +41,7 @@ def case_page(**changes: Any) -> str:
         "referred": False,
         "status": "matched",
         "contact_due": "5 pm on Tuesday, December 1",
+        "note": None,
         "action_url": ACTION_URL,
         "errors": {},
         "values": {},
@@ -61,6 +62,7 @@ def admin_page(**changes: Any) -> str:
         "left_out": {},
         "can_confirm": True,
         "can_cancel": True,
+        "note": None,
         "action_url": ACTION_URL,
     }
     return render("pages/admin_action.html", **(context | changes))
@@ -211,6 +213,41 @@ def test_close_errors_are_shown_and_answers_kept() -> None:
     assert 'id="f-modality_used-error"' in html
     assert re.search(r'value="video" checked', html)
     assert "Some answers need another look" in html
+
+
+NOTE = "Mornings are hard.\r\nI'd rather talk after 6 pm.\n\n<b>Thank you</b>"
+NOTE_LINES = "<p>Mornings are hard.<br>I&#39;d rather talk after 6 pm.</p>"
+
+
+def test_the_case_page_shows_the_note_as_their_own_words_escaped_line_by_line() -> None:
+    html = case_page(note=NOTE)
+    assert '<h2 id="own-words-heading">In their own words</h2>' in html
+    assert NOTE_LINES in html
+    assert "<p>&lt;b&gt;Thank you&lt;/b&gt;</p>" in html
+    assert "<b>" not in html
+    assert "\r" not in html
+    assert html.index("own-words-heading") < html.index("A short reminder")
+    assert "own words" not in case_page()
+    referred = case_page(note=NOTE, referred=True)
+    assert "In the words of the colleague who referred them" in referred
+    assert NOTE_LINES in referred
+
+
+def test_the_administrator_sees_the_note_too() -> None:
+    html = admin_page(kind="self", referrer=None, note=NOTE)
+    assert '<h2 id="own-words-heading">In their own words</h2>' in html
+    assert NOTE_LINES in html
+    assert "<b>" not in html
+    assert "In the referrer&#39;s words" in admin_page(note=NOTE)
+    assert "own words" not in admin_page()
+
+
+def test_the_form_can_say_who_reads_the_note() -> None:
+    hint = templates.messages()["hints"]["note"]
+    assert "program administrator" in hint
+    assert "Peer Supporter" in hint
+    assert hint.count(".") == 1  # one short sentence
+    assert hint.endswith(".")
 
 
 def test_admin_referral_can_be_confirmed_or_cancelled() -> None:

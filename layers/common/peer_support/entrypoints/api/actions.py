@@ -64,6 +64,7 @@ def _page(claims: LinkClaims, item: dict[str, Any], errors: dict[str, str], valu
             reasons=item.get("reasons") if item.get("share_reasons") else None,
             language=(item.get("preferences") or {}).get("language"),
             referred=item.get("kind") == "colleague",
+            note=item.get("note"),
             status=item["status"],
             contact_due=human_deadline(clock.parse_iso(item["contact_due_at"]))
             if item.get("contact_due_at")
@@ -82,6 +83,7 @@ def _page(claims: LinkClaims, item: dict[str, Any], errors: dict[str, str], valu
             urgent=bool(item.get("urgent")),
             needs_admin_reason=item.get("needs_admin_reason"),
             left_out=item.get("left_out") or {},
+            note=item.get("note"),
             can_confirm="confirm_consent" in allowed,
             can_cancel="cancel" in allowed,
         )
