@@ -155,7 +155,7 @@ def test_contacted_case_offers_only_the_close_form() -> None:
     assert "<legend>Mostly how did you talk?</legend>" in html
     for value in ("in_person", "phone", "video"):
         assert f'name="modality_used" value="{value}"' in html
-    assert "no notes" in html
+    assert "never notes" in html
     assert "30 days" in html
     assert "error-summary" not in html
 
@@ -248,6 +248,43 @@ def test_the_form_can_say_who_reads_the_note() -> None:
     assert "Peer Supporter" in hint
     assert hint.count(".") == 1  # one short sentence
     assert hint.endswith(".")
+
+
+def footer(html: str) -> str:
+    return html.split('<footer class="site">')[1]
+
+
+@pytest.mark.parametrize("status", ["matched", "contacted", "closed"])
+def test_the_case_page_footer_speaks_to_the_supporter(status: str) -> None:
+    said = footer(case_page(status=status))
+    assert "your name" not in said
+    assert "your Peer Supporter" not in said
+    assert "this person" in said
+    assert "30 days after the case is closed" in said
+
+
+def test_the_administrator_page_footer_speaks_to_the_administrator() -> None:
+    said = footer(admin_page())
+    assert "your name" not in said
+    assert "your Peer Supporter" not in said
+    assert "30 days after the request is closed" in said
+
+
+@pytest.mark.parametrize("action", ["acknowledge", "decline", "close", "confirm_consent", "cancel"])
+def test_the_done_page_footer_speaks_to_whoever_acted(action: str) -> None:
+    said = footer(render("pages/action_done.html", base="", reference="PS-1", action=action))
+    assert "your name" not in said
+    assert "your Peer Supporter" not in said
+    withdrawn = footer(render("pages/action_done.html", base="", reference="PS-1", action="withdraw"))
+    assert "your name" in withdrawn
+
+
+def test_closing_says_what_it_records() -> None:
+    html = case_page(status="contacted")
+    assert "these two counts" not in html
+    assert (
+        "Closing records only how many conversations you had and how you mostly talked, never notes." in html
+    )
 
 
 def test_admin_referral_can_be_confirmed_or_cancelled() -> None:
@@ -350,10 +387,17 @@ def test_pages_say_the_retention_they_are_given(retention_days: int, said: str) 
         "cancelled": done("cancel"),
         "withdrawn": done("withdraw"),
     }
+    footers = {
+        "case": f"we delete them {said} after the case is closed",
+        "admin": f"we delete them {said} after the request is closed or withdrawn",
+        "withdraw": f"we delete your details {said} after your request is closed",
+        "closed": f"we delete them {said} after the request is closed",
+        "cancelled": f"we delete them {said} after the request is closed",
+        "withdrawn": f"we delete your details {said} after your request is closed",
+    }
     for name, html in pages.items():
         assert "30 days" not in html, name
-        footer = html.split('<footer class="site">')[1]
-        assert f"we delete your details {said} after your request is closed" in footer, name
+        assert footers[name] in footer(html), name
     assert f"The person's details are deleted {said} later." in pages["case"]
     assert f"its details are deleted {said} later" in pages["admin"]
     assert f"We delete your details {said} later." in pages["withdraw"]
