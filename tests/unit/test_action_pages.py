@@ -63,6 +63,9 @@ def admin_page(**changes: Any) -> str:
         "can_confirm": True,
         "can_cancel": True,
         "note": None,
+        "supporter": None,
+        "contact_due": "",
+        "history": [],
         "action_url": ACTION_URL,
     }
     return render("pages/admin_action.html", **(context | changes))
@@ -292,7 +295,8 @@ def test_admin_referral_can_be_confirmed_or_cancelled() -> None:
     assert ESCAPED in html
     assert "Waiting for consent" in html
     assert "Referred by" in html
-    assert "Reach out to your colleague first; confirm once they have agreed" in html
+    assert "Reach out to the colleague first; confirm once they have agreed" in html
+    assert "your colleague" not in html
     assert button("confirm_consent") in html
     assert button("cancel") in html
     assert "Cancel this request" in html
@@ -317,6 +321,82 @@ def test_admin_needs_admin_shows_why_readably() -> None:
     assert "Referred by" not in html
     assert button("confirm_consent") not in html
     assert button("cancel") in html
+
+
+HISTORY = [
+    {"when": "Thursday, November 26, 10:00 am", "event": "submitted", "by": "requester"},
+    {"when": "Thursday, November 26, 10:00 am", "event": "needs_admin", "by": "system"},
+    {"when": "Thursday, November 26, 10:05 am", "event": "viewed", "by": "admin"},
+    {"when": "Friday, November 27, 9:00 am", "event": "needs_admin_reminder", "by": "system"},
+    {"when": "Friday, November 27, 9:30 am", "event": "matched", "by": "system"},
+    {"when": "Friday, November 27, 9:31 am", "event": "viewed", "by": "supporter"},
+    {
+        "when": "Friday, November 27, 9:32 am",
+        "event": "email_undeliverable",
+        "by": "system",
+        "recipient_role": "requester",
+    },
+    {"when": "Friday, November 27, 9:40 am", "event": "someday_new", "by": "system"},
+]
+
+
+def test_admin_page_shows_the_request_as_it_stands_after_a_match() -> None:
+    """Re-queued from needs_admin and matched since: what is true now, not what was."""
+    html = admin_page(
+        kind="self",
+        referrer=None,
+        status="matched",
+        needs_admin_reason="no_supporter_available",  # left on the item from before
+        left_out={"at_capacity": 3},
+        can_confirm=False,
+        supporter={"name": f"Dr Sup {MARKUP}", "readable": True},
+        contact_due="5 pm on Tuesday, December 1",
+        history=HISTORY,
+    )
+    assert "<dd>Matched, waiting for first contact</dd>" in html
+    assert f"<dd>Dr Sup {ESCAPED}</dd>" in html
+    assert "<dd>By 5 pm on Tuesday, December 1</dd>" in html
+    assert "Why it needs you" not in html
+    assert "No Peer Supporter is free" not in html
+    assert "Full caseload" not in html
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td></tr>", html)
+    assert rows == [
+        ("Thursday, November 26, 10:00 am", "Request received"),
+        ("Thursday, November 26, 10:00 am", "No Peer Supporter could be matched"),
+        ("Thursday, November 26, 10:05 am", "Viewed by an administrator"),
+        ("Friday, November 27, 9:00 am", "Reminder sent to the administrators"),
+        ("Friday, November 27, 9:30 am", "Matched with a Peer Supporter"),
+        ("Friday, November 27, 9:31 am", "Viewed by the Peer Supporter"),
+        (
+            "Friday, November 27, 9:32 am",
+            "An email to the physician who asked for support could not be delivered",
+        ),
+        ("Friday, November 27, 9:40 am", "Someday new"),
+    ]
+
+
+def test_admin_page_says_why_only_while_it_needs_the_administrator() -> None:
+    waiting = admin_page(
+        kind="self", referrer=None, status="needs_admin", needs_admin_reason="no_supporter_available"
+    )
+    assert "Why it needs you" in waiting
+    assert "Peer Supporter</dt>" not in waiting
+    assert "First contact due" not in waiting
+    contacted = admin_page(
+        kind="self",
+        referrer=None,
+        status="contacted",
+        needs_admin_reason="no_supporter_available",
+        supporter={"name": "Dr Sup", "readable": True},
+        can_confirm=False,
+    )
+    assert "Why it needs you" not in contacted
+    assert "<dd>Dr Sup</dd>" in contacted
+    assert "First contact due" not in contacted
+    gone = admin_page(kind="self", status="matched", supporter={"name": None, "readable": True})
+    assert "<dd>No longer on the roster</dd>" in gone
+    unread = admin_page(kind="self", status="matched", supporter={"name": None, "readable": False})
+    assert "<dd>Their name cannot be shown just now</dd>" in unread
 
 
 def test_admin_with_nothing_to_do() -> None:
