@@ -75,9 +75,30 @@ def test_each_registrant_and_the_facilitator_hear_once(
     )
     assert "Dr. Member 0 has registered" in facilitator[0]["text"]
     assert "member0@example.org" not in facilitator[0]["text"]  # the facilitator needs the name only
-    # The numbers as they stand when the email goes out (here, after all four)
-    assert "Places taken so far: 3 of 3. On the waitlist: 1." in facilitator[0]["text"]
+    # The numbers as of that registration, not as they stood when the email went out
+    assert "Places taken so far: 1 of 3. On the waitlist: 0." in facilitator[0]["text"]
+    assert "Places taken so far: 3 of 3. On the waitlist: 1." in facilitator[-1]["text"]
     assert facilitator[-1]["subject"].startswith("New on the waitlist:")
+
+
+def test_in_a_burst_each_facilitator_email_counts_as_of_its_own_registration(
+    group_stack: Any, frozen: Any, pipeline: GroupPipeline
+) -> None:
+    """Seventeen registrations arrive before any email goes out: each email still gives the numbers
+    just after its own registration, never the later ones."""
+    receipts = [register(person(i)) for i in range(17)]
+    pipeline.run()
+    said = {}
+    for email in pipeline.emails(FACILITATOR):
+        [reference] = [r["reference"] for r in receipts if r["reference"] in email["subject"]]
+        said[reference] = re.findall(
+            r"Places taken so far: (\d+) of 15\. On the waitlist: (\d+)\.", email["text"]
+        )
+    assert [said[r["reference"]] for r in receipts] == [
+        *([(str(i), "0")] for i in range(1, 16)),
+        [("15", "1")],
+        [("15", "2")],
+    ]
 
 
 def test_redelivered_records_send_nothing_twice(

@@ -45,14 +45,14 @@ def group_page(
     answers and, beside each, what to change)."""
     settings = get_group_settings()
     session = next_session(clock.now(), settings.group_meets_on_holidays)
-    counts = _repository().session(session.session_id) or {}
+    counts = _repository().counts(session.session_id)
     page = api.page(
         "pages/group.html",
         base=api.base_path(),
         values=values,
         errors=errors,
         session=describe(session),
-        full=int(counts.get("registered_count", 0)) >= settings.group_capacity,
+        full=counts is not None and counts.registered >= settings.group_capacity,
     )
     return html_response(page, HTTPStatus.UNPROCESSABLE_ENTITY if errors else status)
 
