@@ -169,6 +169,10 @@ class FakeGroupRepository:
     def get(self, session_id: str, reference: str) -> dict[str, Any]:
         return self.items[(session_id, reference)]
 
+    def resend(self, registration: dict[str, Any], *, at: str, last_sent_before: str) -> bool:
+        self.calls.append("resend")
+        return True
+
 
 def attempt(repository: FakeGroupRepository, form: GroupRegistrationForm = FORM) -> Registration:
     return register(
@@ -211,6 +215,8 @@ def test_registering_again_returns_what_is_held() -> None:
     again = attempt(repository, FORM)
     assert (again.reference, again.status, again.new) == (first.reference, GroupStatus.REGISTERED, False)
     assert repository.registered == 1
+    assert repository.calls[-1] == "resend"  # its email is sent again
+    assert again.emailed
 
 
 def test_a_busy_session_is_tried_again_then_reported(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -293,6 +299,17 @@ def registration(version: int, status: str, event: str) -> dict[str, Any]:
                 Notice("group_facilitator", "facilitator", {"event": "registered"}),
             ],
         ),
+        # Registering again: the email of what is held comes again, and the facilitator hears nothing
+        (
+            registration(1, "registered", "registered"),
+            registration(2, "registered", "resent"),
+            [Notice("group_registered", "registrant")],
+        ),
+        (
+            registration(1, "waitlisted", "waitlisted"),
+            registration(2, "waitlisted", "resent"),
+            [Notice("group_waitlisted", "registrant")],
+        ),
         # An edit that is no new version (say, in the console) emails nobody
         (registration(1, "registered", "registered"), registration(1, "registered", "registered"), []),
         # A session's counters are nobody's news
@@ -305,6 +322,8 @@ def registration(version: int, status: str, event: str) -> dict[str, Any]:
         "gave-up",
         "left-waitlist",
         "again",
+        "resent",
+        "resent-waitlisted",
         "no-version",
         "counter",
     ],

@@ -92,6 +92,12 @@ class SessionCounts:
             return None
         return cls(int(item["registered_count"]), int(item.get("waitlisted_count", 0)))
 
+    def plus_one(self, waitlisted: bool) -> SessionCounts:
+        """The counts with one more holding a place, or one more waiting."""
+        if waitlisted:
+            return SessionCounts(self.registered, self.waitlisted + 1)
+        return SessionCounts(self.registered + 1, self.waitlisted)
+
     def stored(self) -> dict[str, int]:
         """As a registration keeps them: the session's numbers just after that registration's change."""
         return {"registered": self.registered, "waitlisted": self.waitlisted}

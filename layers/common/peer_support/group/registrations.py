@@ -40,6 +40,8 @@ ATTEMPTS = 8
 # Every refusal because the counts moved means another registration went through, so a try is never
 # wasted; this bounds them for a session taken by storm (a place each for everyone before).
 MAX_TRIES = 64
+# Registering again sends the email again, at most this often, so nobody's inbox can be flooded with it.
+RESEND_AFTER = timedelta(minutes=10)
 # Retry jitter only spreads retries apart; it guards nothing, but costs nothing to draw from the OS.
 _jitter = random.SystemRandom()
 
@@ -132,6 +134,7 @@ class Registration:
     status: GroupStatus
     session: Session
     new: bool  # False when the same person had already registered for this session
+    emailed: bool = True  # False: registered again so soon after the last email that it is not sent again
 
 
 def _pause(attempt: int) -> None:
@@ -151,7 +154,9 @@ def register(
     Reads the session's counts once; each write then changes them only if they still stand, so the
     numbers a registration keeps (and the facilitator is told) are exactly its own. When they moved
     meanwhile, the refusal brings the counts as they are now and the next try uses them. The same
-    person (same address, whatever its case) registering again gets the registration they already hold.
+    person (same address, whatever its case) registering again gets the registration they already hold,
+    and its email again (they most likely cannot find it: its links are how to join and to give the
+    place up), unless the last one went out less than RESEND_AFTER ago.
     """
     check_group_eligibility(form.identifies_as_bipoc, form.practices_in_bc)
     now = now or clock.now()
@@ -167,7 +172,10 @@ def register(
             repository.add(record, capacity=settings.group_capacity, session_defaults=defaults, seen=seen)
         except AlreadyRegistered as held:
             kept = held.current or repository.get(session.session_id, reference)
-            return Registration(reference, GroupStatus(kept["status"]), session, new=False)
+            emailed = repository.resend(
+                kept, at=clock.iso(now), last_sent_before=clock.iso(now - RESEND_AFTER)
+            )
+            return Registration(reference, GroupStatus(kept["status"]), session, new=False, emailed=emailed)
         except CountsMoved as moved:
             seen = moved.counts  # someone else registered or left meanwhile: try with the counts as they are
             continue

@@ -15,12 +15,12 @@ from peer_support.core.dynamodb import (
     from_item,
     history_entry,
     is_conditional_failure,
-    to_item,
 )
 from peer_support.core.errors import Conflict, NotFound
 from peer_support.group.models import (
     COUNTS_FIELD,
     SESSION_ITEM,
+    WAITLIST_FIELD,
     AlreadyRegistered,
     CountsMoved,
     SessionCounts,
@@ -67,10 +67,7 @@ class GroupRepository(UsesDynamoDB):
         already holds; `Conflict` means another transaction touched the session at the same instant.
         """
         waitlisted = seen is not None and seen.registered >= capacity
-        counts = SessionCounts(
-            (seen.registered if seen else 0) + (0 if waitlisted else 1),
-            (seen.waitlisted if seen else 0) + (1 if waitlisted else 0),
-        )
+        counts = (seen or SessionCounts()).plus_one(waitlisted)
         registration = self._registration_update({**record, COUNTS_FIELD: counts.stored()}, by)
         rule = ("registered_count", ">=" if waitlisted else "<", capacity)
         session = self._count_update(
@@ -160,6 +157,21 @@ class GroupRepository(UsesDynamoDB):
             raise NotFound(reference)
         return from_item(response["Item"])
 
+    def resend(self, registration: dict[str, Any], *, at: str, last_sent_before: str) -> bool:
+        """Mark a registration for its email to go again (a new version, nothing else changed), unless it
+        changed meanwhile or its last email went out at or after `last_sent_before`. Whether it did."""
+        update, guard = self._step(registration, "resent", "registrant", at, {})
+        condition = f"{guard} AND #updated_at < {update.value('before', last_sent_before)}"
+        key = self._key(registration["session_id"], registration["item_id"])
+        request: Any = update.request(self.table, key, condition)
+        try:
+            self.client.update_item(**request)
+        except ClientError as error:
+            if is_conditional_failure(error):
+                return False
+            raise
+        return True
+
     def first_waitlisted(self, session_id: str) -> dict[str, Any] | None:
         """Who has waited longest for a place, from the sparse `waitlist` index (strongly consistent)."""
         response = self.client.query(
@@ -225,35 +237,32 @@ class GroupRepository(UsesDynamoDB):
             raise
 
     def _move(self, registration: dict[str, Any], event: str, by: str, at: str, counts: SessionCounts) -> Any:
-        """The conditional update moving a registration on (`cancelled`, or `promoted` to a place),
-        guarded by its version and status; it keeps the session's `counts` just after."""
+        """The update moving a registration on (`cancelled`, or `promoted` to a place); it keeps the
+        session's `counts` just after."""
         to, stamp = ("cancelled", "cancelled_at") if event == "cancelled" else ("registered", "promoted_at")
-        return {
-            "TableName": self.table,
-            "Key": self._key(registration["session_id"], registration["item_id"]),
-            "UpdateExpression": (
-                "SET #status = :to, #version = :next, updated_at = :at, last_event = :event, "
-                f"#counts = :counts, {stamp} = :at, #history = list_append(#history, :entry) "
-                "REMOVE waitlist_at"
-            ),
-            "ConditionExpression": "#version = :version AND #status = :from",
-            "ExpressionAttributeNames": {
-                "#status": "status",
-                "#version": "version",
-                "#history": "history",
-                "#counts": COUNTS_FIELD,
-            },
-            "ExpressionAttributeValues": {
-                ":to": {"S": to},
-                ":from": {"S": str(registration["status"])},
-                ":version": {"N": str(int(registration["version"]))},
-                ":next": {"N": str(int(registration["version"]) + 1)},
-                ":at": {"S": at},
-                ":event": {"S": event},
-                ":counts": {"M": to_item(counts.stored())},
-                ":entry": {"L": [history_entry(at, event, by)]},
-            },
-        }
+        update, guard = self._step(
+            registration, event, by, at, {"status": to, stamp: at, COUNTS_FIELD: counts.stored()}
+        )
+        update.remove(WAITLIST_FIELD)
+        return update.request(
+            self.table, self._key(registration["session_id"], registration["item_id"]), guard
+        )
+
+    @staticmethod
+    def _step(
+        registration: dict[str, Any], event: str, by: str, at: str, changes: dict[str, Any]
+    ) -> tuple[Update, str]:
+        """A registration's `event` (`changes` set, its version counted, one history entry more) and the
+        condition guarding it: the version and status it was read at."""
+        version = int(registration["version"])
+        update = Update()
+        for key, value in {"updated_at": at, "last_event": event, **changes}.items():
+            update.set(key, value)
+        update.assign(f"{update.name('version')} = {update.value('next', version + 1)}")
+        update.assign(f"{update.name('history')} = list_append(#history, :entry)")
+        update.values[":entry"] = {"L": [history_entry(at, event, by)]}
+        status = update.value("from", str(registration["status"]))
+        return update, f"#version = {update.value('version', version)} AND {update.name('status')} = {status}"
 
     def reminders_due(self, now: str) -> Iterator[str]:
         """Sessions whose reminder is due, from the sparse `reminders-due` index (keys only)."""
