@@ -232,7 +232,7 @@ def test_the_case_page_shows_the_note_as_their_own_words_escaped_line_by_line() 
     assert html.index("own-words-heading") < html.index("A short reminder")
     assert "own words" not in case_page()
     referred = case_page(note=NOTE, referred=True)
-    assert "In the words of the colleague who referred them" in referred
+    assert "From the colleague who referred them" in referred
     assert NOTE_LINES in referred
 
 

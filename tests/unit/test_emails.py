@@ -308,7 +308,13 @@ def test_matched_after_a_wait_thanks_them_for_waiting(again: bool) -> None:
     email = render("matched", again=again, waited=True)
     assert "Thank you for waiting." in email.text
     assert "Thank you for waiting." in email.html
-    assert "Thank you for waiting" not in render("matched", again=again).text
+    assert "for waiting" not in render("matched", again=again).text
+
+
+def test_a_referred_colleague_is_thanked_once_for_both() -> None:
+    email = render("matched", referred=True, waited=True)
+    assert "Thank you for agreeing to hear from us, and for waiting. We have matched you" in email.text
+    assert email.text.count("Thank you") == 1
 
 
 def test_match_delayed_says_kindly_it_is_taking_longer_and_who_is_on_it() -> None:
