@@ -202,22 +202,17 @@ class GroupRepository(UsesDynamoDB):
             yield from (from_item(item) for item in page["Items"])
 
     def give_up(
-        self,
-        registration: dict[str, Any],
-        *,
-        at: str,
-        promote: dict[str, Any] | None = None,
-        seen: SessionCounts | None = None,
+        self, registration: dict[str, Any], *, at: str, promote: dict[str, Any] | None = None
     ) -> None:
         """Cancel a registration, and with a place given up hand it to `promote` (the first waitlisted),
         in one transaction. Without anyone to promote the place is freed, on condition the waitlist is
         still empty, so a place never stays free while someone waits.
 
-        The session's item changes only if it still holds `seen` (read now when not given), so each
-        registration moved keeps the session's exact counts just after (`COUNTS_FIELD`). Raises
-        `Conflict` if the registration, the person promoted or the session changed meanwhile.
+        The session's counts are read first and change only if they still stand, so each registration
+        moved keeps the session's exact counts just after (`COUNTS_FIELD`). Raises `Conflict` if the
+        registration, the person promoted or the session changed meanwhile.
         """
-        seen = seen or self.counts(registration["session_id"]) or SessionCounts()
+        seen = self.counts(registration["session_id"]) or SessionCounts()
         held_place = registration["status"] == "registered"
         if held_place and promote is None:  # a place freed: only while nobody waits for it
             counts, rule = SessionCounts(seen.registered - 1, seen.waitlisted), ("waitlisted_count", "=", 0)
