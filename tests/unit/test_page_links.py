@@ -37,3 +37,12 @@ def test_every_page_names_its_icon_under_the_base_path_and_the_icon_is_served() 
     assert served.status_code == 200
     assert served.content_type == "image/svg+xml"
     assert str(served.body).startswith("<svg ")
+
+
+def test_the_note_says_on_the_form_who_will_read_it() -> None:
+    import re
+
+    [hint] = re.findall(r'<p class="hint" id="f-note-hint">(.*?)</p>', request_form(), re.S)
+    assert rendering.messages()["hints"]["note"] in hint
+    # The textarea is described by it, so a screen reader reads it with the field.
+    assert re.search(r'<textarea id="f-note"[^>]*aria-describedby="[^"]*f-note-hint', request_form())
