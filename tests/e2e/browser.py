@@ -74,3 +74,43 @@ def serious_violations(page: Page, axe_path: Path) -> list[str]:
         for v in run_axe(page, axe_path)
         if v.get("impact") in SERIOUS_IMPACTS
     ]
+
+
+ERROR_SUMMARY_FAULTS = """() => {
+  const summary = document.querySelector('div.error-summary[role="alert"]');
+  if (!summary) return ['there is no error summary'];
+  const faults = [];
+  const active = document.activeElement;
+  if (active !== summary) {
+    faults.push(`focus is on <${active.tagName.toLowerCase()} id="${active.id}">, not the summary`);
+  }
+  for (const link of summary.querySelectorAll('a')) {
+    const message = link.textContent.trim();
+    const id = decodeURIComponent(link.hash.slice(1));
+    const field = document.getElementById(id);
+    if (!field) { faults.push(`"${message}" links to #${id}, which is not on the page`); continue; }
+    if (field.getAttribute('aria-invalid') !== 'true') faults.push(`#${id} is not marked aria-invalid`);
+    const described = (field.getAttribute('aria-describedby') || '').split(/\\s+/)
+      .map(ref => document.getElementById(ref)).filter(Boolean).map(found => found.textContent);
+    if (!described.some(text => text.includes(message))) {
+      faults.push(`#${id} is not described by "${message}"`);
+    }
+  }
+  return faults;
+}"""
+
+
+def error_summary_faults(page: Page) -> list[str]:
+    """What is wrong with the error summary of a form sent back: focus not on it, a link to no field, a
+    field at fault not marked invalid or not described by its own message. Empty when all is well."""
+    faults: list[str] = page.evaluate(ERROR_SUMMARY_FAULTS)
+    return faults
+
+
+def error_summary_messages(page: Page) -> dict[str, str]:
+    """The error summary's messages, by the id of the field each links to."""
+    links = page.locator("div.error-summary[role='alert'] a")
+    return {
+        (link.get_attribute("href") or "").removeprefix("#"): link.inner_text().strip()
+        for link in links.all()
+    }

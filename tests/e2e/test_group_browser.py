@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, Response, expect
 
-from tests.e2e.browser import fresh_page, serious_violations
+from tests.e2e.browser import error_summary_faults, error_summary_messages, fresh_page, serious_violations
 from tests.e2e.conftest import get_json
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -103,6 +103,28 @@ def test_mistakes_are_explained_and_answers_kept(browser: Browser, local_url: st
         expect(page.get_by_label("Your name", exact=True)).to_have_value(name)
 
 
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_an_empty_registration_names_each_answer_beside_its_field_and_focuses_the_summary(
+    browser: Browser, local_url: str, javascript: bool
+) -> None:
+    with fresh_page(browser, java_script_enabled=javascript) as page:
+        # Given the group's form, sent without a single answer
+        open_group(page, local_url)
+        assert submit(page).status == 422
+
+        # Then the summary has the focus, and each message names its answer and links to its own field,
+        # which is marked invalid and described by that message
+        assert error_summary_faults(page) == []
+        assert error_summary_messages(page) == {
+            "f-name": "Please enter your name.",
+            "f-email": "Please enter an email address we can reach you at.",
+            "f-identifies_as_bipoc": (
+                "Please tell us whether you identify as Black, Indigenous or a Person of Colour."
+            ),
+            "f-practices_in_bc": "Please tell us whether you practise in British Columbia.",
+        }
+
+
 def open_form(page: Page, local_url: str) -> None:
     open_group(page, local_url)
 
@@ -155,9 +177,11 @@ def open_registration_link(page: Page, local_url: str) -> None:
     [open_form, open_error_state, open_confirmation, open_not_eligible, open_registration_link],
     ids=["form", "error-state", "confirmation", "not-eligible", "registration-link"],
 )
+@pytest.mark.parametrize("width", [1280, 390])
 def test_no_serious_wcag_violations(
-    axe_path: Path, audited_page: Page, local_url: str, open_page: Callable[[Page, str], None]
+    axe_path: Path, audited_page: Page, local_url: str, open_page: Callable[[Page, str], None], width: int
 ) -> None:
+    audited_page.set_viewport_size({"width": width, "height": 900})
     open_page(audited_page, local_url)
     violations = serious_violations(audited_page, axe_path)
     assert not violations, "axe-core found serious or critical violations:\n" + "\n".join(violations)

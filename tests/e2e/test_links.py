@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from peer_support.core.calendar import human_date
+from peer_support.core.calendar import human_deadline
 from peer_support.core.clock import parse_iso
 from tests.e2e.browser import fresh_page, serious_violations
 from tests.e2e.conftest import (
@@ -145,7 +145,7 @@ def assert_each_email_once(local_url: str, *references: str) -> None:
 
 def subject(kind: str, reference: str, item: dict[str, Any] | None = None) -> str:
     """The subject an email of `kind` about `reference` has (see templates/email/*.subject.txt)."""
-    due = human_date(parse_iso(item["contact_due_at"])) if item and item.get("contact_due_at") else ""
+    due = human_deadline(parse_iso(item["contact_due_at"])) if item and item.get("contact_due_at") else ""
     return {
         "request_received": f"We have your request for peer support ({reference})",
         "referral_received": f"We have your referral ({reference})",

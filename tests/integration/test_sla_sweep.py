@@ -115,6 +115,29 @@ def test_reminder_breach_reassign_and_match_again(stack: Any, frozen: clock.Froz
     assert sweep()["steps"] == {}
 
 
+def test_after_a_long_jump_a_sweep_takes_the_step_due_now(stack: Any, frozen: clock.FrozenClock) -> None:
+    # Given a request whose reminder and deadline have both passed unswept (missed sweeps, or the clock
+    # moved past both at once)
+    roster(stack, "first", "second")
+    pipeline = Pipeline(stack)
+    reference = submit()
+    pipeline.run()
+    first = item(stack, reference)["supporter_id"]
+    frozen.advance(timedelta(days=6))  # Wednesday: past Friday's reminder and Monday's deadline
+    # When one sweep runs
+    report = sweep()
+    pipeline.run()
+    # Then it goes straight to the deadline's step: no reminder for a day gone by
+    assert report["steps"] == {"reassigned": 1}
+    assert [h["event"] for h in item(stack, reference)["history"]] == [
+        "submitted",
+        "matched",
+        "reassigned",
+        "matched",
+    ]
+    assert not any("Reminder" in s for s in subjects(pipeline, f"{first}@example.org"))
+
+
 def test_breach_with_nobody_else_goes_to_needs_admin_and_reminds_daily(
     stack: Any, frozen: clock.FrozenClock
 ) -> None:
@@ -123,8 +146,7 @@ def test_breach_with_nobody_else_goes_to_needs_admin_and_reminds_daily(
     reference = submit()
     pipeline.run()
     frozen.advance(timedelta(days=5))  # Tuesday 10:00: reminder and deadline both passed
-    assert sweep()["steps"] == {"contact_reminder": 1}
-    assert sweep()["steps"] == {"reassigned": 1}
+    assert sweep()["steps"] == {"reassigned": 1}  # straight to the step due now
     pipeline.run()
     stuck = item(stack, reference)
     assert stuck["status"] == "needs_admin"

@@ -40,7 +40,8 @@ def case_page(**changes: Any) -> str:
         "language": None,
         "referred": False,
         "status": "matched",
-        "contact_due": "Tuesday, December 1",
+        "contact_due": "5 pm on Tuesday, December 1",
+        "note": None,
         "action_url": ACTION_URL,
         "errors": {},
         "values": {},
@@ -61,6 +62,10 @@ def admin_page(**changes: Any) -> str:
         "left_out": {},
         "can_confirm": True,
         "can_cancel": True,
+        "note": None,
+        "supporter": None,
+        "contact_due": "",
+        "history": [],
         "action_url": ACTION_URL,
     }
     return render("pages/admin_action.html", **(context | changes))
@@ -134,7 +139,7 @@ def test_matched_case_offers_acknowledge_and_decline_but_not_close() -> None:
     assert button("decline") in html
     assert button("close") not in html
     assert 'name="conversations"' not in html
-    assert "Please make first contact by <strong>Tuesday, December 1</strong>" in html
+    assert "Please make first contact by <strong>5 pm on Tuesday, December 1</strong>" in html
     assert "another Peer Supporter" in html
     assert 'href="/prod/assets/site.css"' in html
 
@@ -153,7 +158,7 @@ def test_contacted_case_offers_only_the_close_form() -> None:
     assert "<legend>Mostly how did you talk?</legend>" in html
     for value in ("in_person", "phone", "video"):
         assert f'name="modality_used" value="{value}"' in html
-    assert "no notes" in html
+    assert "never notes" in html
     assert "30 days" in html
     assert "error-summary" not in html
 
@@ -213,12 +218,85 @@ def test_close_errors_are_shown_and_answers_kept() -> None:
     assert "Some answers need another look" in html
 
 
+NOTE = "Mornings are hard.\r\nI'd rather talk after 6 pm.\n\n<b>Thank you</b>"
+NOTE_LINES = "<p>Mornings are hard.<br>I&#39;d rather talk after 6 pm.</p>"
+
+
+def test_the_case_page_shows_the_note_as_their_own_words_escaped_line_by_line() -> None:
+    html = case_page(note=NOTE)
+    assert '<h2 id="own-words-heading">In their own words</h2>' in html
+    assert NOTE_LINES in html
+    assert "<p>&lt;b&gt;Thank you&lt;/b&gt;</p>" in html
+    assert "<b>" not in html
+    assert "\r" not in html
+    assert html.index("own-words-heading") < html.index("A short reminder")
+    assert "own words" not in case_page()
+    referred = case_page(note=NOTE, referred=True)
+    assert "From the colleague who referred them" in referred
+    assert NOTE_LINES in referred
+
+
+def test_the_administrator_sees_the_note_too() -> None:
+    html = admin_page(kind="self", referrer=None, note=NOTE)
+    assert '<h2 id="own-words-heading">In their own words</h2>' in html
+    assert NOTE_LINES in html
+    assert "<b>" not in html
+    assert "In the referrer&#39;s words" in admin_page(note=NOTE)
+    assert "own words" not in admin_page()
+
+
+def test_the_form_can_say_who_reads_the_note() -> None:
+    hint = templates.messages()["hints"]["note"]
+    assert "program administrator" in hint
+    assert "Peer Supporter" in hint
+    assert hint.count(".") == 1  # one short sentence
+    assert hint.endswith(".")
+
+
+def footer(html: str) -> str:
+    return html.split('<footer class="site">')[1]
+
+
+@pytest.mark.parametrize("status", ["matched", "contacted", "closed"])
+def test_the_case_page_footer_speaks_to_the_supporter(status: str) -> None:
+    said = footer(case_page(status=status))
+    assert "your name" not in said
+    assert "your Peer Supporter" not in said
+    assert "this person" in said
+    assert "30 days after the case is closed" in said
+
+
+def test_the_administrator_page_footer_speaks_to_the_administrator() -> None:
+    said = footer(admin_page())
+    assert "your name" not in said
+    assert "your Peer Supporter" not in said
+    assert "30 days after the request is closed" in said
+
+
+@pytest.mark.parametrize("action", ["acknowledge", "decline", "close", "confirm_consent", "cancel"])
+def test_the_done_page_footer_speaks_to_whoever_acted(action: str) -> None:
+    said = footer(render("pages/action_done.html", base="", reference="PS-1", action=action))
+    assert "your name" not in said
+    assert "your Peer Supporter" not in said
+    withdrawn = footer(render("pages/action_done.html", base="", reference="PS-1", action="withdraw"))
+    assert "your name" in withdrawn
+
+
+def test_closing_says_what_it_records() -> None:
+    html = case_page(status="contacted")
+    assert "these two counts" not in html
+    assert (
+        "Closing records only how many conversations you had and how you mostly talked, never notes." in html
+    )
+
+
 def test_admin_referral_can_be_confirmed_or_cancelled() -> None:
     html = admin_page()
     assert ESCAPED in html
     assert "Waiting for consent" in html
     assert "Referred by" in html
-    assert "Reach out to your colleague first; confirm once they have agreed" in html
+    assert "Reach out to the colleague first; confirm once they have agreed" in html
+    assert "your colleague" not in html
     assert button("confirm_consent") in html
     assert button("cancel") in html
     assert "Cancel this request" in html
@@ -243,6 +321,82 @@ def test_admin_needs_admin_shows_why_readably() -> None:
     assert "Referred by" not in html
     assert button("confirm_consent") not in html
     assert button("cancel") in html
+
+
+HISTORY = [
+    {"when": "Thursday, November 26, 10:00 am", "event": "submitted", "by": "requester"},
+    {"when": "Thursday, November 26, 10:00 am", "event": "needs_admin", "by": "system"},
+    {"when": "Thursday, November 26, 10:05 am", "event": "viewed", "by": "admin"},
+    {"when": "Friday, November 27, 9:00 am", "event": "needs_admin_reminder", "by": "system"},
+    {"when": "Friday, November 27, 9:30 am", "event": "matched", "by": "system"},
+    {"when": "Friday, November 27, 9:31 am", "event": "viewed", "by": "supporter"},
+    {
+        "when": "Friday, November 27, 9:32 am",
+        "event": "email_undeliverable",
+        "by": "system",
+        "recipient_role": "requester",
+    },
+    {"when": "Friday, November 27, 9:40 am", "event": "someday_new", "by": "system"},
+]
+
+
+def test_admin_page_shows_the_request_as_it_stands_after_a_match() -> None:
+    """Re-queued from needs_admin and matched since: what is true now, not what was."""
+    html = admin_page(
+        kind="self",
+        referrer=None,
+        status="matched",
+        needs_admin_reason="no_supporter_available",  # left on the item from before
+        left_out={"at_capacity": 3},
+        can_confirm=False,
+        supporter={"name": f"Dr Sup {MARKUP}", "readable": True},
+        contact_due="5 pm on Tuesday, December 1",
+        history=HISTORY,
+    )
+    assert "<dd>Matched, waiting for first contact</dd>" in html
+    assert f"<dd>Dr Sup {ESCAPED}</dd>" in html
+    assert "<dd>By 5 pm on Tuesday, December 1</dd>" in html
+    assert "Why it needs you" not in html
+    assert "No Peer Supporter is free" not in html
+    assert "Full caseload" not in html
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td></tr>", html)
+    assert rows == [
+        ("Thursday, November 26, 10:00 am", "Request received"),
+        ("Thursday, November 26, 10:00 am", "No Peer Supporter could be matched"),
+        ("Thursday, November 26, 10:05 am", "Viewed by an administrator"),
+        ("Friday, November 27, 9:00 am", "Reminder sent to the administrators"),
+        ("Friday, November 27, 9:30 am", "Matched with a Peer Supporter"),
+        ("Friday, November 27, 9:31 am", "Viewed by the Peer Supporter"),
+        (
+            "Friday, November 27, 9:32 am",
+            "An email to the physician who asked for support could not be delivered",
+        ),
+        ("Friday, November 27, 9:40 am", "Someday new"),
+    ]
+
+
+def test_admin_page_says_why_only_while_it_needs_the_administrator() -> None:
+    waiting = admin_page(
+        kind="self", referrer=None, status="needs_admin", needs_admin_reason="no_supporter_available"
+    )
+    assert "Why it needs you" in waiting
+    assert "Peer Supporter</dt>" not in waiting
+    assert "First contact due" not in waiting
+    contacted = admin_page(
+        kind="self",
+        referrer=None,
+        status="contacted",
+        needs_admin_reason="no_supporter_available",
+        supporter={"name": "Dr Sup", "readable": True},
+        can_confirm=False,
+    )
+    assert "Why it needs you" not in contacted
+    assert "<dd>Dr Sup</dd>" in contacted
+    assert "First contact due" not in contacted
+    gone = admin_page(kind="self", status="matched", supporter={"name": None, "readable": True})
+    assert "<dd>No longer on the roster</dd>" in gone
+    unread = admin_page(kind="self", status="matched", supporter={"name": None, "readable": False})
+    assert "<dd>Their name cannot be shown just now</dd>" in unread
 
 
 def test_admin_with_nothing_to_do() -> None:
@@ -313,10 +467,17 @@ def test_pages_say_the_retention_they_are_given(retention_days: int, said: str) 
         "cancelled": done("cancel"),
         "withdrawn": done("withdraw"),
     }
+    footers = {
+        "case": f"we delete them {said} after the case is closed",
+        "admin": f"we delete them {said} after the request is closed or withdrawn",
+        "withdraw": f"we delete your details {said} after your request is closed",
+        "closed": f"we delete them {said} after the request is closed",
+        "cancelled": f"we delete them {said} after the request is closed",
+        "withdrawn": f"we delete your details {said} after your request is closed",
+    }
     for name, html in pages.items():
         assert "30 days" not in html, name
-        footer = html.split('<footer class="site">')[1]
-        assert f"we delete your details {said} after your request is closed" in footer, name
+        assert footers[name] in footer(html), name
     assert f"The person's details are deleted {said} later." in pages["case"]
     assert f"its details are deleted {said} later" in pages["admin"]
     assert f"We delete your details {said} later." in pages["withdraw"]

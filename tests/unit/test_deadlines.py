@@ -10,6 +10,7 @@ from peer_support.core.calendar import (
     add_business_days,
     business_midpoint,
     human_date,
+    human_deadline,
     is_business_day,
     next_business_morning,
 )
@@ -123,3 +124,10 @@ def test_next_business_morning() -> None:
 
 def test_human_date() -> None:
     assert human_date(local(2026, 12, 1, 17)) == "Tuesday, December 1"
+
+
+def test_a_deadline_reads_with_its_time_of_day() -> None:
+    assert human_deadline(local(2026, 12, 3, 17)) == "5 pm on Thursday, December 3"
+    assert human_deadline(datetime(2026, 12, 4, 1, 0, tzinfo=UTC)) == "5 pm on Thursday, December 3"
+    assert human_deadline(local(2026, 12, 3, 10, 30)) == "10:30 am on Thursday, December 3"
+    assert human_deadline(local(2026, 12, 3, 12)) == "noon on Thursday, December 3"

@@ -13,7 +13,7 @@ from peer_support.notifications.email import EMAIL_KINDS, RenderedEmail, render_
 
 PROGRAM = "Physician Peer Support"
 REFERENCE = "PS-7K3M-9QXD"
-DUE = "Tuesday, December 1"
+DUE = "5 pm on Tuesday, December 1"
 
 GROUP_SESSION = {"session_date": "Monday, March 9", "session_time": "7:15 to 8:30 pm Pacific time"}
 
@@ -29,8 +29,11 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "matched": {
         "contact_due": DUE,
         "referred": False,
+        "again": False,
+        "waited": False,
         "withdraw_url": "https://example.org/withdraw?r=3&t=ghi",
     },
+    "match_delayed": {"withdraw_url": "https://example.org/withdraw?r=3&t=jkl"},
     "assigned": {"contact_due": DUE, "urgent": False, "case_url": "https://example.org/case?r=4&t=jkl"},
     "case_moved": {"reason": "declined"},
     "contact_reminder": {"contact_due": DUE, "case_url": "https://example.org/case?r=5&t=mno"},
@@ -290,6 +293,45 @@ def test_matched_gives_the_date_without_naming_the_supporter(referred: bool) -> 
     assert "fellow physician trained to listen" in email.text
     assert ("Thank you for agreeing" in email.text) is referred
     assert ("Thank you for agreeing" in email.html) is referred
+
+
+def test_matched_again_says_plainly_a_different_supporter_will_reach_out() -> None:
+    first = render("matched")
+    again = render("matched", again=True)
+    assert again.subject == f"A different Peer Supporter will contact you by {DUE} ({REFERENCE})"
+    assert again.subject != first.subject
+    for part in (again.text, again.html):
+        assert "a different Peer Supporter" in part
+        assert "We have matched you" not in part
+    assert f"They will contact you by {DUE} to arrange a time to talk." in again.text
+    assert f"They will contact you by <strong>{DUE}</strong>" in again.html
+    for blame in ("could not", "failed", "missed", "overdue", "late", "sorry", "Dr"):
+        assert blame not in again.text
+
+
+@pytest.mark.parametrize("again", [True, False])
+def test_matched_after_a_wait_thanks_them_for_waiting(again: bool) -> None:
+    email = render("matched", again=again, waited=True)
+    assert "Thank you for waiting." in email.text
+    assert "Thank you for waiting." in email.html
+    assert "for waiting" not in render("matched", again=again).text
+
+
+def test_a_referred_colleague_is_thanked_once_for_both() -> None:
+    email = render("matched", referred=True, waited=True)
+    assert "Thank you for agreeing to hear from us, and for waiting. We have matched you" in email.text
+    assert email.text.count("Thank you") == 1
+
+
+def test_match_delayed_says_kindly_it_is_taking_longer_and_who_is_on_it() -> None:
+    email = render("match_delayed")
+    assert email.subject == f"Finding your Peer Supporter is taking a little longer ({REFERENCE})"
+    for part in (email.text, email.html):
+        assert "taking longer than usual" in part
+        assert "Our program team is finding someone for you now." in part
+        assert "you do not need to do anything" in part
+        assert "2 to 3 working days" not in part
+    assert "withdraw your request" in email.text
 
 
 @pytest.mark.parametrize("urgent", [True, False])

@@ -98,6 +98,30 @@ def test_the_confirmation_says_what_happens_next(status: str) -> None:
     assert CRISIS_LINE in page
 
 
+@pytest.mark.parametrize("status", ["registered", "waitlisted"])
+def test_the_confirmation_after_registering_again_says_what_was_sent(status: str) -> None:
+    def page(emailed: bool) -> str:
+        return render(
+            "pages/group_confirmation.html",
+            base="",
+            reference="GR-7K3M-9QXD",
+            status=status,
+            session=SESSION,
+            again=True,
+            emailed=emailed,
+        )
+
+    held = "registered for" if status == "registered" else "on the waitlist for"
+    resent, not_yet = page(emailed=True), page(emailed=False)
+    assert f"You were already {held} this session, so we have sent the email again" in resent
+    assert f"You were already {held} this session. We emailed you the details a few minutes ago." in not_yet
+    assert "junk or spam folder" in not_yet
+    for said in (resent, not_yet):
+        assert "We have sent you an email" not in said
+        assert "sent you an email to confirm" not in said
+        assert "GR-7K3M-9QXD" in said
+
+
 @pytest.mark.parametrize(
     ("status", "started", "heading", "button"),
     [

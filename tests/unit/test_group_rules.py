@@ -14,10 +14,10 @@ from peer_support.core.program import TIME_ZONE
 from peer_support.core.reference import normalise_email
 from peer_support.group.models import (
     AlreadyRegistered,
+    CountsMoved,
     GroupRegistrationForm,
     GroupStatus,
-    PlacesFree,
-    SessionFull,
+    SessionCounts,
     SessionStarted,
 )
 from peer_support.group.notices import notices_for, reminder_taken
@@ -134,8 +134,15 @@ class FakeGroupRepository:
         self.waitlisted = 0
         self.busy = capacity_failures  # how many attempts meet another transaction first
         self.calls: list[str] = []
+        self.others: list[bool] = []  # registrations that land just before each of ours: waitlisted?
 
-    def add(self, record: dict[str, Any], *, capacity: int, session_defaults: Any, waitlisted: bool) -> None:
+    def counts(self, session_id: str) -> SessionCounts | None:
+        return SessionCounts(self.registered, self.waitlisted) if self.registered else None
+
+    def add(
+        self, record: dict[str, Any], *, capacity: int, session_defaults: Any, seen: SessionCounts | None
+    ) -> SessionCounts:
+        waitlisted = seen is not None and seen.registered >= capacity
         self.calls.append("waitlist" if waitlisted else "place")
         if self.busy:
             self.busy -= 1
@@ -144,18 +151,27 @@ class FakeGroupRepository:
         held = self.items.get(key)
         if held is not None and held["status"] != "cancelled":
             raise AlreadyRegistered(current=held)
-        if waitlisted and self.registered < capacity:
-            raise PlacesFree()
-        if not waitlisted and self.registered >= capacity:
-            raise SessionFull()
+        if self.others:
+            if self.others.pop(0):
+                self.waitlisted += 1
+            else:
+                self.registered += 1
+        if seen != self.counts(record["session_id"]):
+            raise CountsMoved(self.counts(record["session_id"]))
         if waitlisted:
             self.waitlisted += 1
         else:
             self.registered += 1
-        self.items[key] = {**record, "version": 1}
+        counts = SessionCounts(self.registered, self.waitlisted)
+        self.items[key] = {**record, "version": 1, "session_counts": counts.stored()}
+        return counts
 
     def get(self, session_id: str, reference: str) -> dict[str, Any]:
         return self.items[(session_id, reference)]
+
+    def resend(self, registration: dict[str, Any], *, at: str, last_sent_before: str) -> bool:
+        self.calls.append("resend")
+        return True
 
 
 def attempt(repository: FakeGroupRepository, form: GroupRegistrationForm = FORM) -> Registration:
@@ -168,7 +184,7 @@ def attempt(repository: FakeGroupRepository, form: GroupRegistrationForm = FORM)
     )
 
 
-def test_registering_tries_for_a_place_then_the_waitlist() -> None:
+def test_registering_goes_to_the_waitlist_once_every_place_is_taken() -> None:
     repository = FakeGroupRepository()
     repository.registered = 15
     done = attempt(repository, FORM)
@@ -177,7 +193,20 @@ def test_registering_tries_for_a_place_then_the_waitlist() -> None:
         True,
         "2026-03-09T19:15:00-07:00",
     )
-    assert repository.calls == ["place", "waitlist"]
+    assert repository.calls == ["waitlist"]
+
+
+def test_counts_that_moved_meanwhile_are_tried_again_as_they_now_stand() -> None:
+    # Given fourteen places taken, and two others registering just before this one
+    repository = FakeGroupRepository()
+    repository.registered = 14
+    repository.others = [False, True]
+    done = attempt(repository, FORM)
+    # Then it tries for the last place, finds it taken, tries the waitlist, finds one more waiting
+    assert repository.calls == ["place", "waitlist", "waitlist"]
+    assert done.status is GroupStatus.WAITLISTED
+    [kept] = repository.items.values()
+    assert kept["session_counts"] == {"registered": 15, "waitlisted": 2}
 
 
 def test_registering_again_returns_what_is_held() -> None:
@@ -186,6 +215,8 @@ def test_registering_again_returns_what_is_held() -> None:
     again = attempt(repository, FORM)
     assert (again.reference, again.status, again.new) == (first.reference, GroupStatus.REGISTERED, False)
     assert repository.registered == 1
+    assert repository.calls[-1] == "resend"  # its email is sent again
+    assert again.emailed
 
 
 def test_a_busy_session_is_tried_again_then_reported(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -268,6 +299,17 @@ def registration(version: int, status: str, event: str) -> dict[str, Any]:
                 Notice("group_facilitator", "facilitator", {"event": "registered"}),
             ],
         ),
+        # Registering again: the email of what is held comes again, and the facilitator hears nothing
+        (
+            registration(1, "registered", "registered"),
+            registration(2, "registered", "resent"),
+            [Notice("group_registered", "registrant")],
+        ),
+        (
+            registration(1, "waitlisted", "waitlisted"),
+            registration(2, "waitlisted", "resent"),
+            [Notice("group_waitlisted", "registrant")],
+        ),
         # An edit that is no new version (say, in the console) emails nobody
         (registration(1, "registered", "registered"), registration(1, "registered", "registered"), []),
         # A session's counters are nobody's news
@@ -280,6 +322,8 @@ def registration(version: int, status: str, event: str) -> dict[str, Any]:
         "gave-up",
         "left-waitlist",
         "again",
+        "resent",
+        "resent-waitlisted",
         "no-version",
         "counter",
     ],

@@ -125,3 +125,14 @@ def test_unknown_fields_are_refused() -> None:
 def test_note_may_have_lines_but_not_control_characters() -> None:
     assert RequestForm.model_validate({**VALID, "note": "Line one\nLine two"}).note == "Line one\nLine two"
     assert ("note",) in errors_of({**VALID, "note": "bell\x07"})
+
+
+def test_a_note_from_a_browser_keeps_its_lines() -> None:
+    """A form's textarea sends its line breaks as CR LF: they are line breaks, not control characters."""
+    note = "Line one\r\nLine two\rLine three\r\n\r\nAfter a blank line"
+    stored = RequestForm.model_validate({**VALID, "note": note}).note
+    assert stored == "Line one\nLine two\nLine three\n\nAfter a blank line"
+    # Counted as typed: 499 characters, which CR LF would make 699
+    typed = RequestForm.model_validate({**VALID, "note": "x\r\n" * 200 + "y" * 99}).note
+    assert typed is not None
+    assert len(typed) == 499

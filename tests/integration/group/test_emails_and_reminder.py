@@ -19,6 +19,7 @@ from tests.integration.group.helpers import (
     GroupPipeline,
     items,
     person,
+    post_form,
     register,
     session_item,
 )
@@ -75,9 +76,99 @@ def test_each_registrant_and_the_facilitator_hear_once(
     )
     assert "Dr. Member 0 has registered" in facilitator[0]["text"]
     assert "member0@example.org" not in facilitator[0]["text"]  # the facilitator needs the name only
-    # The numbers as they stand when the email goes out (here, after all four)
-    assert "Places taken so far: 3 of 3. On the waitlist: 1." in facilitator[0]["text"]
+    # The numbers as of that registration, not as they stood when the email went out
+    assert "Places taken so far: 1 of 3. On the waitlist: 0." in facilitator[0]["text"]
+    assert "Places taken so far: 3 of 3. On the waitlist: 1." in facilitator[-1]["text"]
     assert facilitator[-1]["subject"].startswith("New on the waitlist:")
+
+
+def test_in_a_burst_each_facilitator_email_counts_as_of_its_own_registration(
+    group_stack: Any, frozen: Any, pipeline: GroupPipeline
+) -> None:
+    """Seventeen registrations arrive before any email goes out: each email still gives the numbers
+    just after its own registration, never the later ones."""
+    receipts = [register(person(i)) for i in range(17)]
+    pipeline.run()
+    said = {}
+    for email in pipeline.emails(FACILITATOR):
+        [reference] = [r["reference"] for r in receipts if r["reference"] in email["subject"]]
+        said[reference] = re.findall(
+            r"Places taken so far: (\d+) of 15\. On the waitlist: (\d+)\.", email["text"]
+        )
+    assert [said[r["reference"]] for r in receipts] == [
+        *([(str(i), "0")] for i in range(1, 16)),
+        [("15", "1")],
+        [("15", "2")],
+    ]
+
+
+def test_registering_again_sends_the_same_email_again(
+    group_stack: Any, frozen: clock.FrozenClock, pipeline: GroupPipeline
+) -> None:
+    """Someone who registers again most likely cannot find the email: its links are the only way to join
+    and to give the place up."""
+    # Given a registration, and its email
+    first = register(person(1))
+    pipeline.run()
+    [sent] = pipeline.emails("member1@example.org")
+
+    # When the same person registers again later that day
+    frozen.advance(timedelta(hours=2))
+    again = register(person(1, email="Member1@example.org"))
+
+    # Then the answer is the same, and the same email comes again: the same reference and links
+    assert again == first
+    assert set(again) == {"reference", "status", "session_start"}
+    pipeline.run()
+    resent = pipeline.emails("member1@example.org")[-1]
+    assert len(pipeline.emails("member1@example.org")) == 2
+    assert (resent["subject"], resent["text"]) == (sent["subject"], sent["text"])
+    assert len(pipeline.emails(FACILITATOR)) == 1  # nothing changed for the facilitator
+    assert session_item(group_stack, SESSION)["registered_count"] == 1
+
+    # And registering once more at once sends nothing more: an inbox cannot be flooded
+    register(person(1))
+    pipeline.run()
+    assert len(pipeline.emails("member1@example.org")) == 2
+
+
+def test_registering_again_on_the_waitlist_resends_the_waitlist_email(
+    group_stack: Any, frozen: clock.FrozenClock, pipeline: GroupPipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from peer_support.group.settings import get_group_settings
+
+    monkeypatch.setenv("GROUP_CAPACITY", "1")
+    get_group_settings.cache_clear()
+    register(person(0))
+    assert register(person(1))["status"] == "waitlisted"
+    frozen.advance(timedelta(minutes=11))
+    assert register(person(1))["status"] == "waitlisted"
+    pipeline.run()
+    subjects = [e["subject"] for e in pipeline.emails("member1@example.org")]
+    assert len(subjects) == 2
+    assert all(s.startswith("You are on the waitlist") for s in subjects)
+
+
+def test_the_page_after_registering_again_says_what_is_true(
+    group_stack: Any, frozen: clock.FrozenClock, pipeline: GroupPipeline
+) -> None:
+    def form_post(i: int) -> str:
+        pairs = [(k, str(v).lower() if isinstance(v, bool) else v) for k, v in person(i).items()]
+        result = post_form(pairs)
+        assert result["statusCode"] == 201
+        return str(result["body"])
+
+    first = form_post(1)
+    assert "We have sent you an email with how to join the group online." in first
+    at_once = form_post(1)
+    assert "We have sent you an email" not in at_once
+    assert "You were already registered for this session." in at_once
+    assert "We emailed you the details a few minutes ago." in at_once
+    frozen.advance(timedelta(hours=1))
+    later = form_post(1)
+    assert "You were already registered for this session, so we have sent the email again" in later
+    pipeline.run()
+    assert len(pipeline.emails("member1@example.org")) == 2
 
 
 def test_redelivered_records_send_nothing_twice(

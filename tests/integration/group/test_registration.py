@@ -114,7 +114,8 @@ def test_twenty_five_at_once_never_exceed_fifteen_places(
 
     DynamoDB applies transactions one at a time; moto does not promise that under threads, so its
     transaction call is serialised here as DynamoDB's would be. What is under test is the application:
-    no read-then-write, so nothing any registration saw can be stale.
+    every write is conditional on the counts it saw, so a stale read costs a try and never a place, and
+    each registration keeps the counts just after its own.
     """
     from moto.dynamodb.models import DynamoDBBackend
 
@@ -175,6 +176,11 @@ def test_twenty_five_at_once_never_exceed_fifteen_places(
     assert stored == Counter({"registered": 15, "waitlisted": 10})
     counter = session_item(group_stack, SESSION)
     assert (counter["registered_count"], counter["waitlisted_count"]) == (15, 10)
+    kept = sorted(
+        (r["session_counts"]["registered"], r["session_counts"]["waitlisted"])
+        for r in registrations(group_stack)
+    )
+    assert kept == [(n, 0) for n in range(1, 16)] + [(15, n) for n in range(1, 11)]
 
 
 def test_a_place_freed_while_joining_the_waitlist_goes_to_the_newcomer(
@@ -187,13 +193,13 @@ def test_a_place_freed_while_joining_the_waitlist_goes_to_the_newcomer(
     original = GroupRepository.add
     freed: list[bool] = []
 
-    def add(self: GroupRepository, record: dict[str, Any], **kwargs: Any) -> None:
-        if kwargs["waitlisted"] and not freed:
+    def add(self: GroupRepository, record: dict[str, Any], **kwargs: Any) -> Any:
+        if kwargs["seen"].registered >= 15 and not freed:
             # Someone gives up their place between the full session and the waitlist
             freed.append(True)
             leaving = self.get(SESSION, receipts[0]["reference"])
             self.give_up(leaving, at=clock.iso(clock.now()))
-        original(self, record, **kwargs)
+        return original(self, record, **kwargs)
 
     monkeypatch.setattr(GroupRepository, "add", add)
     assert register(person("new"))["status"] == "registered"

@@ -105,6 +105,29 @@ def test_giving_up_a_place_hands_it_to_the_first_waiting(
     assert len(pipeline.emails("member1@example.org")) == 1
 
 
+def test_changes_before_any_email_each_tell_the_facilitator_their_own_numbers(
+    group_stack: Any, full_session: list[dict[str, Any]], pipeline: GroupPipeline
+) -> None:
+    # Given a full session of three with three waiting, when a place is given up (and handed on) and
+    # then someone leaves the waitlist, before any email goes out
+    open_link(cancel_link(pipeline, "member1@example.org"), "POST", "action=cancel")
+    open_link(cancel_link(pipeline, "member5@example.org"), "POST", "action=cancel")
+    pipeline.run()
+
+    # Then each of the facilitator's emails gives the numbers just after its own change
+    def numbers(reference: str, event: str) -> str:
+        [email] = [
+            e
+            for e in pipeline.emails(FACILITATOR)
+            if reference in e["subject"] and e["subject"].startswith(event)
+        ]
+        return str(email["text"]).split("Places taken so far: ")[1].split("\n")[0]
+
+    assert numbers(full_session[1]["reference"], "Place given up") == "3 of 3. On the waitlist: 2."
+    assert numbers(full_session[3]["reference"], "Moved from the waitlist") == "3 of 3. On the waitlist: 2."
+    assert numbers(full_session[5]["reference"], "Left the waitlist") == "3 of 3. On the waitlist: 1."
+
+
 def test_the_promoted_can_give_the_place_up_in_turn(
     group_stack: Any, full_session: list[dict[str, Any]], pipeline: GroupPipeline
 ) -> None:

@@ -103,3 +103,15 @@ def clock_time(when: datetime) -> str:
     """'7:15 pm': how a time reads on a page or in an email."""
     local = when.astimezone(TIME_ZONE)
     return f"{local.hour % 12 or 12}:{local.minute:02d} {'am' if local.hour < 12 else 'pm'}"
+
+
+def human_deadline(when: datetime) -> str:
+    """'5 pm on Thursday, December 3': a deadline as an email or a page says it, with its time of day."""
+    local = when.astimezone(TIME_ZONE)
+    if local.minute:
+        hour = clock_time(local)
+    elif local.hour == 12:
+        hour = "noon"
+    else:
+        hour = f"{local.hour % 12 or 12} {'am' if local.hour < 12 else 'pm'}"
+    return f"{hour} on {human_date(local)}"

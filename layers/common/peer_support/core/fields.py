@@ -8,7 +8,7 @@ import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 from pydantic_core import PydanticCustomError
 
 
@@ -51,7 +51,21 @@ Phone = Annotated[
     str,
     StringConstraints(strip_whitespace=True, pattern=re.compile(r"^\+?[0-9][0-9 ()\-.]{5,22}[0-9]$")),
 ]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), _printable(True)]
+
+
+def _line_breaks(value: Any) -> Any:
+    """A form's textarea sends each line break as CR LF (and old systems a bare CR): one line break each,
+    so a note keeps its lines and is measured as it was typed."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+# Free text of a few lines; its line breaks arrive as LF only.
+Note = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=500),
+    _printable(True),
+    BeforeValidator(_line_breaks),
+]
 
 
 class Modality(StrEnum):

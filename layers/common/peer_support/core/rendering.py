@@ -61,12 +61,17 @@ def messages() -> dict[str, Any]:
 
 
 def field_message(path: str, code: str = "") -> str:
-    """The kind sentence for an answer that needs changing: by error code, then field, then a default."""
+    """The kind sentence for an answer that needs changing: by error code (for this answer, then any),
+    then for an answer not given, then by field, then a default."""
     text = messages()
     by_code: dict[str, str] = text["field_rules"]
+    missing: dict[str, str] = text["missing"]
     fields: dict[str, str] = text["fields"]
-    if code in by_code:
-        return by_code[code]
+    for key in (f"{path}:{code}", code):
+        if key in by_code:
+            return by_code[key]
+    if code == "missing" and path in missing:
+        return missing[path]
     if path in fields:
         return fields[path]
     return fields.get(path.rsplit(".", 1)[-1], fields["_default"])

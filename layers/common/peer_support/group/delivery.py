@@ -7,6 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from peer_support.group.models import COUNTS_FIELD, SessionCounts
 from peer_support.group.repository import GroupRepository
 from peer_support.group.sessions import describe, session_of
 from peer_support.group.settings import GroupNotifySettings, get_group_notify_settings
@@ -55,14 +56,23 @@ def email_context(notice: Notice, item: dict[str, Any], settings: GroupNotifySet
         if notice.kind in JOINING:
             context["join_url"] = settings.group_join_url
     elif notice.role == "facilitator":
-        counts = GroupRepository(settings.group_table).session(item["session_id"]) or {}
+        counts = _counts_of(item, settings)
         context.update(
             registrant_name=item["name"],
-            registered_count=int(counts.get("registered_count", 0)),
-            waitlisted_count=int(counts.get("waitlisted_count", 0)),
+            registered_count=counts.registered,
+            waitlisted_count=counts.waitlisted,
             capacity=settings.group_capacity,
         )
     return context
+
+
+def _counts_of(item: dict[str, Any], settings: GroupNotifySettings) -> SessionCounts:
+    """The session's numbers just after this registration's change, as the registration keeps them; for
+    one stored before registrations kept them, the session's numbers now."""
+    kept = item.get(COUNTS_FIELD)
+    if kept:
+        return SessionCounts(int(kept.get("registered", 0)), int(kept.get("waitlisted", 0)))
+    return GroupRepository(settings.group_table).counts(item["session_id"]) or SessionCounts()
 
 
 def undeliverable(delivery: dict[str, Any]) -> None:

@@ -3,8 +3,9 @@ kinds and steps of the group's items, and what can go wrong."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import ConfigDict, EmailStr, Field
 
@@ -20,6 +21,9 @@ REMINDER_DUE = "due"
 REMINDER_SENT = "sent"
 REMINDER_MISSED = "missed"  # the sweep came only after the session began: nobody is reminded of the past
 REMINDER_NOT_NEEDED = "not_needed"  # the first registration came after noon on the day
+
+# A registration's copy of its session's numbers just after its own change: what the facilitator is told.
+COUNTS_FIELD = "session_counts"
 
 # A place is offered in this order: who joined the waitlist first (then by reference, for a tie).
 WAITLIST_FIELD = "waitlist_at"
@@ -74,12 +78,37 @@ class AlreadyRegistered(Conflict):
     """This person already holds a place, or a place on the waitlist, for this session (`current`)."""
 
 
-class SessionFull(Conflict):
-    """Every place in the session is taken."""
+@dataclass(frozen=True)
+class SessionCounts:
+    """A session's places taken and people waiting, as its own item holds them."""
+
+    registered: int = 0
+    waitlisted: int = 0
+
+    @classmethod
+    def of(cls, item: dict[str, Any] | None) -> SessionCounts | None:
+        """The counts a session's item holds; None before anyone has registered."""
+        if not item or "registered_count" not in item:
+            return None
+        return cls(int(item["registered_count"]), int(item.get("waitlisted_count", 0)))
+
+    def plus_one(self, waitlisted: bool) -> SessionCounts:
+        """The counts with one more holding a place, or one more waiting."""
+        if waitlisted:
+            return SessionCounts(self.registered, self.waitlisted + 1)
+        return SessionCounts(self.registered + 1, self.waitlisted)
+
+    def stored(self) -> dict[str, int]:
+        """As a registration keeps them: the session's numbers just after that registration's change."""
+        return {"registered": self.registered, "waitlisted": self.waitlisted}
 
 
-class PlacesFree(Conflict):
-    """A place came free while joining the waitlist: try for the place instead."""
+class CountsMoved(Conflict):
+    """Someone else took or gave up a place meanwhile: `counts` are the session's numbers now."""
+
+    def __init__(self, counts: SessionCounts | None) -> None:
+        super().__init__("session counts moved")
+        self.counts = counts
 
 
 class SessionStarted(Conflict):

@@ -18,6 +18,9 @@ REGISTRANT_EMAILS = {
     "promoted": "group_promoted",
 }
 FACILITATOR_EVENTS = ("registered", "waitlisted", "promoted", "cancelled")
+# Registering again: the email of the place (or the waitlist place) held comes again; nothing changed for
+# the facilitator.
+RESENT = {"registered": "group_registered", "waitlisted": "group_waitlisted"}
 
 
 def notices_for(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Notice]:
@@ -30,6 +33,8 @@ def notices_for(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Notice]
     notices = []
     if event in REGISTRANT_EMAILS:
         notices.append(Notice(REGISTRANT_EMAILS[event], "registrant"))
+    elif event == "resent" and new.get("status") in RESENT:
+        notices.append(Notice(RESENT[str(new["status"])], "registrant"))
     if event in FACILITATOR_EVENTS:
         if event == "cancelled" and (old or {}).get("status") == "waitlisted":
             event = "left_waitlist"

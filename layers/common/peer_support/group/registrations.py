@@ -24,10 +24,9 @@ from peer_support.group.models import (
     REMINDER_NOT_NEEDED,
     WAITLIST_FIELD,
     AlreadyRegistered,
+    CountsMoved,
     GroupRegistrationForm,
     GroupStatus,
-    PlacesFree,
-    SessionFull,
     SessionStarted,
 )
 from peer_support.group.repository import GroupRepository
@@ -38,6 +37,11 @@ from peer_support.links.tokens import GroupLinkClaims
 # Transactions on the same session that land at the same instant are refused by DynamoDB
 # (TransactionConflict); a few jittered retries make that invisible to the person registering.
 ATTEMPTS = 8
+# Every refusal because the counts moved means another registration went through, so a try is never
+# wasted; this bounds them for a session taken by storm (a place each for everyone before).
+MAX_TRIES = 64
+# Registering again sends the email again, at most this often, so nobody's inbox can be flooded with it.
+RESEND_AFTER = timedelta(minutes=10)
 # Retry jitter only spreads retries apart; it guards nothing, but costs nothing to draw from the OS.
 _jitter = random.SystemRandom()
 
@@ -125,6 +129,7 @@ class Registration:
     status: GroupStatus
     session: Session
     new: bool  # False when the same person had already registered for this session
+    emailed: bool = True  # False: registered again so soon after the last email that it is not sent again
 
 
 def _pause(attempt: int) -> None:
@@ -141,36 +146,42 @@ def register(
 ) -> Registration:
     """A place in the next session, or a place on its waitlist once every place is taken.
 
-    Tries for a place first; only when the counter says the session is full does it join the
-    waitlist, which in turn only succeeds while the session is still full. The same person (same
-    address, whatever its case) registering again gets the registration they already hold.
+    Reads the session's counts once; each write then changes them only if they still stand, so the
+    numbers a registration keeps (and the facilitator is told) are exactly its own. When they moved
+    meanwhile, the refusal brings the counts as they are now and the next try uses them. The same
+    person (same address, whatever its case) registering again gets the registration they already hold,
+    and its email again (they most likely cannot find it: its links are how to join and to give the
+    place up), unless the last one went out less than RESEND_AFTER ago.
     """
     check_group_eligibility(form.identifies_as_bipoc, form.practices_in_bc)
     now = now or clock.now()
     session = next_session(now, settings.group_meets_on_holidays)
     reference = registration_reference(secret(), session.session_id, str(form.email))
     defaults = session_record(session, now, settings.retention_days)
-    for attempt in range(ATTEMPTS):
-        for status in (GroupStatus.REGISTERED, GroupStatus.WAITLISTED):
-            record = registration_record(form, reference, session, status, now, settings.retention_days)
-            try:
-                repository.add(
-                    record,
-                    capacity=settings.group_capacity,
-                    session_defaults=defaults,
-                    waitlisted=status is GroupStatus.WAITLISTED,
-                )
-            except AlreadyRegistered as held:
-                kept = held.current or repository.get(session.session_id, reference)
-                return Registration(reference, GroupStatus(kept["status"]), session, new=False)
-            except SessionFull:
-                continue  # every place is taken: the waitlist
-            except PlacesFree:
-                break  # a place came free meanwhile: try for it again
-            except Conflict:
-                break  # another registration touched the session at the same instant
-            return Registration(reference, status, session, new=True)
-        _pause(attempt)
+    seen, busy = repository.counts(session.session_id), 0
+    for _ in range(MAX_TRIES):
+        full = seen is not None and seen.registered >= settings.group_capacity
+        status = GroupStatus.WAITLISTED if full else GroupStatus.REGISTERED
+        record = registration_record(form, reference, session, status, now, settings.retention_days)
+        try:
+            repository.add(record, capacity=settings.group_capacity, session_defaults=defaults, seen=seen)
+        except AlreadyRegistered as held:
+            kept = held.current or repository.get(session.session_id, reference)
+            emailed = repository.resend(
+                kept, at=clock.iso(now), last_sent_before=clock.iso(now - RESEND_AFTER)
+            )
+            return Registration(reference, GroupStatus(kept["status"]), session, new=False, emailed=emailed)
+        except CountsMoved as moved:
+            seen = moved.counts  # someone else registered or left meanwhile: try with the counts as they are
+            continue
+        except Conflict:  # another registration touched the session at the same instant
+            busy += 1
+            if busy == ATTEMPTS:
+                break
+            _pause(busy)
+            seen = repository.counts(session.session_id)
+            continue
+        return Registration(reference, status, session, new=True)
     raise Conflict("session busy")
 
 

@@ -17,7 +17,14 @@ from peer_support.core.dynamodb import (
     is_conditional_failure,
 )
 from peer_support.core.errors import Conflict, NotFound
-from peer_support.group.models import SESSION_ITEM, AlreadyRegistered, PlacesFree, SessionFull
+from peer_support.group.models import (
+    COUNTS_FIELD,
+    SESSION_ITEM,
+    WAITLIST_FIELD,
+    AlreadyRegistered,
+    CountsMoved,
+    SessionCounts,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -27,8 +34,9 @@ class GroupRepository(UsesDynamoDB):
     """The BIPOC group's own table: one item per session (its counters and its reminder) and one per
     registration, keyed (`session_id`, `item_id`). Never the Requests table.
 
-    A place is taken, given up or handed on in one transaction with the session's counter, whose
-    condition keeps the count within capacity whatever runs at the same moment: nothing is read first.
+    A place is taken, given up or handed on in one transaction with the session's counts, written only
+    if they still stand as read: whatever runs at the same moment, the counts stay within capacity, and
+    each registration moved keeps the session's numbers just after its own change.
     """
 
     def __init__(self, table: str, client: DynamoDBClient | None = None) -> None:
@@ -45,30 +53,41 @@ class GroupRepository(UsesDynamoDB):
         *,
         capacity: int,
         session_defaults: dict[str, Any],
-        waitlisted: bool,
+        seen: SessionCounts | None,
         by: str = "registrant",
-    ) -> None:
-        """Store a registration (new, or one given up earlier) and count it, in one transaction.
+    ) -> SessionCounts:
+        """Store a registration (new, or one given up earlier) and count it, in one transaction; returns
+        the session's counts just after it, which the registration keeps (`COUNTS_FIELD`).
 
-        A place: the session's `registered_count` goes up only while it is below `capacity`, else
-        `SessionFull`. The waitlist: `waitlisted_count` goes up only while every place is taken, else
-        `PlacesFree`. `AlreadyRegistered` carries the registration this person already holds;
-        `Conflict` means another transaction touched the session at the same instant (try again).
+        `seen` are the session's counts as last read (None: nobody has registered yet). The registration
+        takes a place while `seen` has one free, else joins the waitlist; either way the session's item
+        changes only if it still holds `seen`, so the counts written, and kept on the registration, are
+        exactly those of this registration. `CountsMoved` carries the counts as they are now (from the
+        refusal itself, so nothing is read again); `AlreadyRegistered` the registration this person
+        already holds; `Conflict` means another transaction touched the session at the same instant.
         """
-        registration = self._registration_update(record, by)
-        session = self._count_update(record, capacity, session_defaults, waitlisted)
+        waitlisted = seen is not None and seen.registered >= capacity
+        counts = (seen or SessionCounts()).plus_one(waitlisted)
+        registration = self._registration_update({**record, COUNTS_FIELD: counts.stored()}, by)
+        rule = ("registered_count", ">=" if waitlisted else "<", capacity)
+        session = self._count_update(
+            record["session_id"], record["updated_at"], seen, counts, rule, session_defaults
+        )
         try:
             self.client.transact_write_items(TransactItems=[{"Update": registration}, {"Update": session}])
         except ClientError as error:
             codes = cancellation_codes(error)
+            reasons: Any = error.response.get("CancellationReasons") or [{}, {}]
             if codes[:1] == ["ConditionalCheckFailed"]:
-                held: Any = (error.response.get("CancellationReasons") or [{}])[0].get("Item")
+                held: Any = reasons[0].get("Item")
                 raise AlreadyRegistered("registered", current=from_item(held) if held else None) from None
             if codes[1:2] == ["ConditionalCheckFailed"]:
-                raise (PlacesFree if waitlisted else SessionFull)(record["session_id"]) from None
+                now: Any = reasons[1].get("Item")
+                raise CountsMoved(SessionCounts.of(from_item(now) if now else None)) from None
             if "TransactionConflict" in codes:
                 raise Conflict("session busy") from None
             raise
+        return counts
 
     def _registration_update(self, record: dict[str, Any], by: str) -> Any:
         """The registration's item: new, or given up before (someone may register again for the same
@@ -91,30 +110,43 @@ class GroupRepository(UsesDynamoDB):
         return {**request, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
 
     def _count_update(
-        self, record: dict[str, Any], capacity: int, session_defaults: dict[str, Any], waitlisted: bool
+        self,
+        session_id: str,
+        at: str,
+        seen: SessionCounts | None,
+        counts: SessionCounts,
+        rule: tuple[str, str, int],
+        defaults: dict[str, Any] | None = None,
     ) -> Any:
-        """The session's item: one more place taken (below `capacity`), or one more waiting (only while
-        every place is taken), created with `session_defaults` by its first registration."""
+        """The session's item from `seen` to `counts`, only while it still holds `seen` and `rule` holds
+        (`("registered_count", "<", capacity)`: a place is free); created with `defaults` by the first
+        registration (`seen` None). A refusal hands back the counts as they are."""
         update = Update()
-        counter, other = (
-            ("waitlisted_count", "registered_count")
-            if waitlisted
-            else ("registered_count", "waitlisted_count")
-        )
+        update.set("registered_count", counts.registered)
+        update.set("waitlisted_count", counts.waitlisted)
         zero, one = update.value("zero", 0), update.value("one", 1)
-        update.assign(f"{update.name(counter)} = if_not_exists(#{counter}, {zero}) + {one}")
-        update.assign(f"{update.name(other)} = if_not_exists(#{other}, {zero})")
         update.assign(f"{update.name('version')} = if_not_exists(#version, {zero}) + {one}")
-        update.set("updated_at", record["updated_at"])
-        for key, value in session_defaults.items():
+        update.set("updated_at", at)
+        for key, value in (defaults or {}).items():
             update.assign(f"{update.name(key)} = if_not_exists(#{key}, {update.value(f'd_{key}', value)})")
-        limit = update.value("capacity", capacity)
-        condition = (
-            f"#registered_count >= {limit}"
-            if waitlisted
-            else f"attribute_not_exists(#registered_count) OR #registered_count < {limit}"
+        condition = "attribute_not_exists(#registered_count)"
+        if seen is not None:
+            registered = update.value("seen_registered", seen.registered)
+            waiting = update.value("seen_waitlisted", seen.waitlisted)
+            attribute, comparison, value = rule
+            condition = (
+                f"#registered_count = {registered} AND #waitlisted_count = {waiting}"
+                f" AND #{attribute} {comparison} {update.value('rule', value)}"
+            )
+        request = update.request(self.table, self._key(session_id, SESSION_ITEM), condition)
+        return {**request, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+
+    def counts(self, session_id: str) -> SessionCounts | None:
+        """A session's counts (strongly consistent), or None before anyone has registered."""
+        response = self.client.get_item(
+            TableName=self.table, Key=self._key(session_id, SESSION_ITEM), ConsistentRead=True
         )
-        return update.request(self.table, self._key(record["session_id"], SESSION_ITEM), condition)
+        return SessionCounts.of(from_item(response["Item"]) if "Item" in response else None)
 
     def get(self, session_id: str, reference: str) -> dict[str, Any]:
         """A registration as stored (strongly consistent). Raises `NotFound`."""
@@ -125,10 +157,20 @@ class GroupRepository(UsesDynamoDB):
             raise NotFound(reference)
         return from_item(response["Item"])
 
-    def session(self, session_id: str) -> dict[str, Any] | None:
-        """A session's own item (its counters), or None before anyone has registered."""
-        response = self.client.get_item(TableName=self.table, Key=self._key(session_id, SESSION_ITEM))
-        return from_item(response["Item"]) if "Item" in response else None
+    def resend(self, registration: dict[str, Any], *, at: str, last_sent_before: str) -> bool:
+        """Mark a registration for its email to go again (a new version, nothing else changed), unless it
+        changed meanwhile or its last email went out at or after `last_sent_before`. Whether it did."""
+        update, guard = self._step(registration, "resent", "registrant", at, {})
+        condition = f"{guard} AND #updated_at < {update.value('before', last_sent_before)}"
+        key = self._key(registration["session_id"], registration["item_id"])
+        request: Any = update.request(self.table, key, condition)
+        try:
+            self.client.update_item(**request)
+        except ClientError as error:
+            if is_conditional_failure(error):
+                return False
+            raise
+        return True
 
     def first_waitlisted(self, session_id: str) -> dict[str, Any] | None:
         """Who has waited longest for a place, from the sparse `waitlist` index (strongly consistent)."""
@@ -166,34 +208,20 @@ class GroupRepository(UsesDynamoDB):
         in one transaction. Without anyone to promote the place is freed, on condition the waitlist is
         still empty, so a place never stays free while someone waits.
 
-        Raises `Conflict` if the registration, the person promoted or the session changed meanwhile.
+        The session's counts are read first and change only if they still stand, so each registration
+        moved keeps the session's exact counts just after (`COUNTS_FIELD`). Raises `Conflict` if the
+        registration, the person promoted or the session changed meanwhile.
         """
+        seen = self.counts(registration["session_id"]) or SessionCounts()
         held_place = registration["status"] == "registered"
-        items: list[Any] = [
-            {"Update": self._move(registration, to="cancelled", event="cancelled", by="registrant", at=at)}
-        ]
+        if held_place and promote is None:  # a place freed: only while nobody waits for it
+            counts, rule = SessionCounts(seen.registered - 1, seen.waitlisted), ("waitlisted_count", "=", 0)
+        else:  # a place handed on, or one fewer waiting
+            counts, rule = SessionCounts(seen.registered, seen.waitlisted - 1), ("waitlisted_count", ">", 0)
+        items: list[Any] = [{"Update": self._move(registration, "cancelled", "registrant", at, counts)}]
         if held_place and promote is not None:
-            items.append(
-                {"Update": self._move(promote, to="registered", event="promoted", by="system", at=at)}
-            )
-            change, condition = "waitlisted_count = waitlisted_count - :one", "waitlisted_count > :zero"
-        elif held_place:
-            change = "registered_count = registered_count - :one"
-            condition = "registered_count > :zero AND waitlisted_count = :zero"
-        else:
-            change, condition = "waitlisted_count = waitlisted_count - :one", "waitlisted_count > :zero"
-        items.append(
-            {
-                "Update": {
-                    "TableName": self.table,
-                    "Key": self._key(registration["session_id"], SESSION_ITEM),
-                    "UpdateExpression": f"SET {change}, #version = #version + :one, updated_at = :at",
-                    "ConditionExpression": condition,
-                    "ExpressionAttributeNames": {"#version": "version"},
-                    "ExpressionAttributeValues": {":one": {"N": "1"}, ":zero": {"N": "0"}, ":at": {"S": at}},
-                }
-            }
-        )
+            items.append({"Update": self._move(promote, "promoted", "system", at, counts)})
+        items.append({"Update": self._count_update(registration["session_id"], at, seen, counts, rule)})
         try:
             self.client.transact_write_items(TransactItems=items)
         except ClientError as error:
@@ -203,28 +231,33 @@ class GroupRepository(UsesDynamoDB):
                 raise Conflict("registration changed") from None
             raise
 
-    def _move(self, registration: dict[str, Any], *, to: str, event: str, by: str, at: str) -> Any:
-        """The conditional update moving a registration on, guarded by its version and status."""
-        stamp = "cancelled_at" if to == "cancelled" else "promoted_at"
-        return {
-            "TableName": self.table,
-            "Key": self._key(registration["session_id"], registration["item_id"]),
-            "UpdateExpression": (
-                "SET #status = :to, #version = :next, updated_at = :at, last_event = :event, "
-                f"{stamp} = :at, #history = list_append(#history, :entry) REMOVE waitlist_at"
-            ),
-            "ConditionExpression": "#version = :version AND #status = :from",
-            "ExpressionAttributeNames": {"#status": "status", "#version": "version", "#history": "history"},
-            "ExpressionAttributeValues": {
-                ":to": {"S": to},
-                ":from": {"S": str(registration["status"])},
-                ":version": {"N": str(int(registration["version"]))},
-                ":next": {"N": str(int(registration["version"]) + 1)},
-                ":at": {"S": at},
-                ":event": {"S": event},
-                ":entry": {"L": [history_entry(at, event, by)]},
-            },
-        }
+    def _move(self, registration: dict[str, Any], event: str, by: str, at: str, counts: SessionCounts) -> Any:
+        """The update moving a registration on (`cancelled`, or `promoted` to a place); it keeps the
+        session's `counts` just after."""
+        to, stamp = ("cancelled", "cancelled_at") if event == "cancelled" else ("registered", "promoted_at")
+        update, guard = self._step(
+            registration, event, by, at, {"status": to, stamp: at, COUNTS_FIELD: counts.stored()}
+        )
+        update.remove(WAITLIST_FIELD)
+        return update.request(
+            self.table, self._key(registration["session_id"], registration["item_id"]), guard
+        )
+
+    @staticmethod
+    def _step(
+        registration: dict[str, Any], event: str, by: str, at: str, changes: dict[str, Any]
+    ) -> tuple[Update, str]:
+        """A registration's `event` (`changes` set, its version counted, one history entry more) and the
+        condition guarding it: the version and status it was read at."""
+        version = int(registration["version"])
+        update = Update()
+        for key, value in {"updated_at": at, "last_event": event, **changes}.items():
+            update.set(key, value)
+        update.assign(f"{update.name('version')} = {update.value('next', version + 1)}")
+        update.assign(f"{update.name('history')} = list_append(#history, :entry)")
+        update.values[":entry"] = {"L": [history_entry(at, event, by)]}
+        status = update.value("from", str(registration["status"]))
+        return update, f"#version = {update.value('version', version)} AND {update.name('status')} = {status}"
 
     def reminders_due(self, now: str) -> Iterator[str]:
         """Sessions whose reminder is due, from the sparse `reminders-due` index (keys only)."""

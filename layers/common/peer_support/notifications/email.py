@@ -37,6 +37,7 @@ EMAIL_KINDS: dict[str, bool] = {
     "request_received": True,
     "referral_received": True,
     "matched": True,
+    "match_delayed": True,
     "assigned": True,
     "case_moved": True,
     "contact_reminder": True,

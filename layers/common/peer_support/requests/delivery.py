@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from peer_support.core import clock
-from peer_support.core.calendar import human_date
+from peer_support.core.calendar import human_date, human_deadline
 from peer_support.links.keys import signing_key
 from peer_support.links.tokens import Role, issue_link
 from peer_support.notifications.channels import Recipient
@@ -60,7 +60,7 @@ def email_context(notice: Notice, item: dict[str, Any], settings: NotifySettings
         **notice.context,
     }
     if item.get("contact_due_at"):
-        context["contact_due"] = human_date(clock.parse_iso(item["contact_due_at"]))
+        context["contact_due"] = human_deadline(clock.parse_iso(item["contact_due_at"]))
     if notice.role in ("requester", "colleague"):
         # The referrer's link and the colleague's differ: once consent is given, it is the colleague's.
         context["withdraw_url"] = link(settings, request_id, "requester", notice.role)

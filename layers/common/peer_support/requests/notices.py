@@ -48,13 +48,35 @@ def _submitted_again(old: dict[str, Any] | None, new: dict[str, Any]) -> list[No
     return [Notice("request_received", "requester", {"urgent": urgent, "again": True, "confirm": confirm})]
 
 
+def _since_last_match(new: dict[str, Any]) -> list[str]:
+    """The events before this change, back to the request's previous match (or its start)."""
+    earlier = [str(entry.get("event")) for entry in (new.get("history") or [])[:-1]]
+    if "matched" in earlier:
+        earlier = earlier[len(earlier) - earlier[::-1].index("matched") :]
+    return earlier
+
+
 def _matched(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Notice]:
     notices = [
         Notice("assigned", "supporter", {"urgent": bool(new.get("urgent"))}, holder=new["supporter_id"])
     ]
-    # After a re-match the person hears again only if their contact deadline moved.
+    # After a re-match the person hears again only if their contact deadline moved, and then that a
+    # different Peer Supporter will reach out (one who had it declined or let the deadline pass).
     if (old or {}).get("contact_due_at") != new.get("contact_due_at"):
-        notices.append(Notice("matched", person_role(new), {"referred": new.get("kind") == Kind.COLLEAGUE}))
+        context = {
+            "referred": new.get("kind") == Kind.COLLEAGUE,
+            "again": bool(new.get("excluded_supporters")),
+            "waited": "needs_admin" in _since_last_match(new),  # they were told it was taking longer
+        }
+        notices.append(Notice("matched", person_role(new), context))
+    return notices
+
+
+def _needs_admin(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Notice]:
+    notices = [Notice("needs_admin", "admin", {"left_out": dict(new.get("left_out") or {})})]
+    # The person hears once that it is taking longer: not again until a Peer Supporter was found.
+    if "needs_admin" not in _since_last_match(new):
+        notices.append(Notice("match_delayed", person_role(new)))
     return notices
 
 
@@ -78,9 +100,7 @@ RULES: dict[str, Rule] = {
     "submitted_again": _submitted_again,
     "request_confirmed": lambda old, new: [Notice("urgent_request", "admin")] if new.get("urgent") else [],
     "matched": _matched,
-    "needs_admin": lambda old, new: [
-        Notice("needs_admin", "admin", {"left_out": dict(new.get("left_out") or {})})
-    ],
+    "needs_admin": _needs_admin,
     "declined": _moved_on,
     "reassigned": _moved_on,
     "withdrawn": _moved_on,

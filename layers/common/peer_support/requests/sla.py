@@ -74,6 +74,10 @@ def next_step(item: dict[str, Any], now: datetime, settings: Settings) -> tuple[
     step, status = item.get("sla_step"), item.get("status")
     if not item.get("sla_due") or parse_iso(item["sla_due"]) > now:
         return None
+    if step == "contact_reminder" and parse_iso(item.get("contact_due_at") or item["sla_due"]) <= now:
+        # The sweep comes only after the deadline itself (sweeps were missed, or the clock jumped): the
+        # step due now is the deadline's, and a reminder for a day gone by would only mislead.
+        step = "contact_deadline"
     if step == "contact_reminder" and status == Status.MATCHED:
         # One reminder to the supporter half-way; the deadline itself is next.
         return "contact_reminder", {

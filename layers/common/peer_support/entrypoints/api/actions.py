@@ -9,9 +9,11 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
+from botocore.exceptions import ClientError
 
 from peer_support.core import clock, rendering
-from peer_support.core.calendar import human_date
+from peer_support.core.calendar import clock_time, human_date, human_deadline
+from peer_support.core.dynamodb import error_code
 from peer_support.core.settings import get_settings
 from peer_support.entrypoints.api.openapi import Token, documented, documented_page
 from peer_support.entrypoints.api.resolver import Api, FormSpec
@@ -30,6 +32,7 @@ from peer_support.requests.notices import person_role
 from peer_support.requests.repository import RequestsRepository
 from peer_support.requests.states import HELD, OPEN
 from peer_support.requests.transitions import Transitions
+from peer_support.supporters.repository import SupportersRepository
 
 logger = Logger()
 metrics = Metrics()
@@ -54,37 +57,9 @@ def _page(claims: LinkClaims, item: dict[str, Any], errors: dict[str, str], valu
     common = {"base": app.base_path(), "reference": item["request_id"], "action_url": action_url()}
     allowed = allowed_actions(claims, item)
     if claims.role == "supporter":
-        person = item.get(person_role(item)) or {}
-        return app.page(
-            "pages/case.html",
-            **common,
-            person=person,
-            modalities=item.get("modalities", []),
-            urgent=bool(item.get("urgent")),
-            reasons=item.get("reasons") if item.get("share_reasons") else None,
-            language=(item.get("preferences") or {}).get("language"),
-            referred=item.get("kind") == "colleague",
-            status=item["status"],
-            contact_due=human_date(clock.parse_iso(item["contact_due_at"]))
-            if item.get("contact_due_at")
-            else "",
-            errors=errors,
-            values=values,
-        )
+        return _case_page(item, common, errors, values)
     if claims.role == "admin":
-        return app.page(
-            "pages/admin_action.html",
-            **common,
-            status=item["status"],
-            kind=item.get("kind"),
-            person=item.get(person_role(item)) or {},
-            referrer=item.get("requester") if item.get("kind") == "colleague" else None,
-            urgent=bool(item.get("urgent")),
-            needs_admin_reason=item.get("needs_admin_reason"),
-            left_out=item.get("left_out") or {},
-            can_confirm="confirm_consent" in allowed,
-            can_cancel="cancel" in allowed,
-        )
+        return _admin_page(item, common, allowed)
     return app.page(
         "pages/withdraw.html",
         **common,
@@ -93,6 +68,84 @@ def _page(claims: LinkClaims, item: dict[str, Any], errors: dict[str, str], valu
         can_confirm="confirm_request" in allowed,
         handed_on=handed_on(claims, item) and item["status"] in OPEN,
     )
+
+
+def _contact_due(item: dict[str, Any]) -> str:
+    return human_deadline(clock.parse_iso(item["contact_due_at"])) if item.get("contact_due_at") else ""
+
+
+def _case_page(
+    item: dict[str, Any], common: dict[str, Any], errors: dict[str, str], values: dict[str, Any]
+) -> str:
+    return app.page(
+        "pages/case.html",
+        **common,
+        person=item.get(person_role(item)) or {},
+        modalities=item.get("modalities", []),
+        urgent=bool(item.get("urgent")),
+        reasons=item.get("reasons") if item.get("share_reasons") else None,
+        language=(item.get("preferences") or {}).get("language"),
+        referred=item.get("kind") == "colleague",
+        note=item.get("note"),
+        status=item["status"],
+        contact_due=_contact_due(item),
+        errors=errors,
+        values=values,
+    )
+
+
+def _admin_page(item: dict[str, Any], common: dict[str, Any], allowed: set[str]) -> str:
+    """The request as it stands now: its state, who holds it and by when, and what has happened."""
+    return app.page(
+        "pages/admin_action.html",
+        **common,
+        status=item["status"],
+        kind=item.get("kind"),
+        person=item.get(person_role(item)) or {},
+        referrer=item.get("requester") if item.get("kind") == "colleague" else None,
+        urgent=bool(item.get("urgent")),
+        needs_admin_reason=item.get("needs_admin_reason"),
+        left_out=item.get("left_out") or {},
+        note=item.get("note"),
+        supporter=_supporter(item),
+        contact_due=_contact_due(item),
+        history=_history(item),
+        can_confirm="confirm_consent" in allowed,
+        can_cancel="cancel" in allowed,
+    )
+
+
+def _supporter(item: dict[str, Any]) -> dict[str, Any] | None:
+    """The Peer Supporter holding the case, by name, for the administrator; None when nobody holds it.
+
+    Read here, from the supporters' own table: the requests never read it."""
+    if not item.get("supporter_id") or item["status"] not in HELD:
+        return None
+    try:
+        record = SupportersRepository(get_settings().supporters_table).find(str(item["supporter_id"]))
+    except ClientError as error:  # the page still shows everything else
+        logger.warning(
+            "supporter's name not read", extra={"reference": item["request_id"], "error": error_code(error)}
+        )
+        return {"name": None, "readable": False}
+    return {"name": record.name if record else None, "readable": True}
+
+
+def _history(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each entry of the request's history as the page shows it: when (Pacific time), what, by which
+    role; never which supporter."""
+    rows = []
+    for entry in item.get("history") or []:
+        at = clock.parse_iso(str(entry["at"]))
+        rows.append(
+            {
+                "when": f"{human_date(at)}, {clock_time(at)}",
+                "event": entry.get("event"),
+                "by": entry.get("by"),
+                "recipient_role": entry.get("recipient_role"),
+            }
+        )
+    return rows
 
 
 def _token_of(api: Api) -> LinkClaims:

@@ -20,11 +20,11 @@ MAX_FIELDS = 200
 MAX_DEPTH = 3
 
 
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
+def models_in(annotation: Any) -> list[type[BaseModel]]:
     args = typing.get_args(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
-    return [model for arg in args for model in _models_in(arg)]
+    return [model for arg in args for model in models_in(arg)]
 
 
 def _is_list(annotation: Any) -> bool:
@@ -44,9 +44,20 @@ def list_fields(model: type[BaseModel], prefix: str = "") -> frozenset[str]:
         path = f"{prefix}{name}"
         if _is_list(field.annotation):
             paths.add(path)
-        for nested in _models_in(field.annotation):
+        for nested in models_in(field.annotation):
             paths |= list_fields(nested, f"{path}.")
     return frozenset(paths)
+
+
+def group_at(model: type[BaseModel], path: str) -> type[BaseModel] | None:
+    """The model of the answers grouped under `path` (`requester` → its contact), or None for a single
+    answer."""
+    current: type[BaseModel] | None = model
+    for part in path.split("."):
+        field = current.model_fields.get(part) if current is not None else None
+        found = models_in(field.annotation) if field is not None else []
+        current = found[0] if found else None
+    return current
 
 
 def decode_form(body: str, model: type[BaseModel]) -> dict[str, Any]:

@@ -45,14 +45,14 @@ def group_page(
     answers and, beside each, what to change)."""
     settings = get_group_settings()
     session = next_session(clock.now(), settings.group_meets_on_holidays)
-    counts = _repository().session(session.session_id) or {}
+    counts = _repository().counts(session.session_id)
     page = api.page(
         "pages/group.html",
         base=api.base_path(),
         values=values,
         errors=errors,
         session=describe(session),
-        full=int(counts.get("registered_count", 0)) >= settings.group_capacity,
+        full=counts is not None and counts.registered >= settings.group_capacity,
     )
     return html_response(page, HTTPStatus.UNPROCESSABLE_ENTITY if errors else status)
 
@@ -124,7 +124,8 @@ def show_group() -> Response[str]:
     summary="Register for the next session of the BIPOC Physician Peer Support Group",
     description=(
         "Accepts JSON or a form post. The session is the next Monday at 19:15 in Vancouver that has not "
-        "yet begun. Registering again with the same email address returns the same registration."
+        "yet begun. Registering again with the same email address returns the same registration, "
+        "and sends its email again (at most once every ten minutes)."
     ),
     responses=documented(
         ("Registered or waitlisted", GroupReceipt),
@@ -141,6 +142,7 @@ def post_registration(form: Annotated[GroupRegistrationForm, Body(embed=False)])
             "status": registration.status.value,
             "session_id": registration.session.session_id,
             "new": registration.new,
+            "emailed": registration.emailed,
         },
     )
     if registration.new:
@@ -156,6 +158,8 @@ def post_registration(form: Annotated[GroupRegistrationForm, Body(embed=False)])
             reference=registration.reference,
             status=registration.status.value,
             session=describe(registration.session),
+            again=not registration.new,
+            emailed=registration.emailed,
         )
         return html_response(page, HTTPStatus.CREATED)
     receipt = GroupReceipt(

@@ -21,7 +21,7 @@ from peer_support.entrypoints.api.responses import html_response, json_response
 from peer_support.links.keys import signing_key
 from peer_support.reports.counters import Counters
 from peer_support.requests.intake import check_eligibility, submit_request
-from peer_support.requests.models import RequestForm, Status, SubmissionReceipt
+from peer_support.requests.models import Kind, RequestForm, Status, SubmissionReceipt
 from peer_support.requests.repository import RequestsRepository
 from peer_support.requests.surge import surge_check
 from peer_support.requests.transitions import Transitions
@@ -29,13 +29,18 @@ from peer_support.requests.transitions import Transitions
 logger = Logger()
 metrics = Metrics()
 
-ASSETS = {"site.css": "text/css; charset=utf-8"}
+# Every page links its stylesheet and its icon (else a browser asks for /favicon.ico, outside the stage).
+ASSETS = {"site.css": "text/css; charset=utf-8", "favicon.svg": "image/svg+xml"}
 
 
 def form_page(
     app: Api, values: dict[str, Any], errors: dict[str, str], status: int = HTTPStatus.OK
 ) -> Response[str]:
-    """The request form, with the person's answers and, beside each, what to change."""
+    """The request form, with the person's answers and, beside each, what to change (about the
+    colleague, when the request is for one)."""
+    if values.get("kind") == Kind.COLLEAGUE:
+        about_them: dict[str, str] = rendering.messages()["fields_for_colleague"]
+        errors = {path: about_them.get(path, message) for path, message in errors.items()}
     key = app.current_event.headers.get("idempotency-key") or secrets.token_urlsafe(18)
     page = app.page(
         "pages/form.html", base=app.base_path(), values=values, errors=errors, idempotency_key=key

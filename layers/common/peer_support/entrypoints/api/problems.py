@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
+from pydantic import BaseModel
+
 from peer_support.core import rendering
 from peer_support.core.errors import (
     BadRequest,
@@ -20,6 +22,7 @@ from peer_support.core.errors import (
     Unavailable,
     UnsupportedMediaType,
 )
+from peer_support.entrypoints.api.forms import group_at
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -68,6 +71,27 @@ def field_errors(errors: list[Any]) -> dict[str, str]:
             path = "unexpected"
         fields.setdefault(path, rendering.field_message(path, str(error.get("type", ""))))
     return fields
+
+
+def point_at_answers(
+    fields: dict[str, str], model: type[BaseModel], values: dict[str, Any]
+) -> dict[str, str]:
+    """`fields` as a form shows them: a message about a group of answers (no contact details at all, a
+    colleague's details not given) becomes one for each answer of the group still to give, so every
+    message names its answer and points at a field the page has. Order is kept."""
+    shown: dict[str, str] = {}
+    for path, message in fields.items():
+        group = group_at(model, path)
+        missing = [
+            f"{path}.{name}"
+            for name, field in (group.model_fields.items() if group is not None else ())
+            if field.is_required() and rendering.lookup(values, f"{path}.{name}") in (None, "", [])
+        ]
+        if not missing:
+            shown.setdefault(path, message)
+        for answer in missing:
+            shown.setdefault(answer, rendering.field_message(answer, "missing"))
+    return shown
 
 
 def unreadable(errors: list[Any]) -> bool:

@@ -30,7 +30,7 @@ from peer_support.core.errors import (
 from peer_support.core.log_privacy import withhold_personal_data
 from peer_support.core.settings import Settings
 from peer_support.entrypoints.api.bodies import prepare
-from peer_support.entrypoints.api.problems import field_errors, status_of, unreadable
+from peer_support.entrypoints.api.problems import field_errors, point_at_answers, status_of, unreadable
 from peer_support.entrypoints.api.responses import (
     RETRY_AFTER_SECONDS,
     html_response,
@@ -160,7 +160,7 @@ class Api(APIGatewayRestResolver):
                 spec.guard(self)
                 spec.precheck(values)
                 if self.wants_html():
-                    return spec.view(self, values, fields)
+                    return spec.view(self, values, point_at_answers(fields, spec.model, values))
         except DomainError as error:  # a bad link under a bad form: the link's answer comes first
             return self.error(error)
         detail = rendering.messages()["errors"]["validation"]
