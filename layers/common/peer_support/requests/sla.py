@@ -7,6 +7,7 @@ what happens when `sla_due` comes. Any other transition removes the three attrib
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -68,40 +69,66 @@ class SweepReport:
     skipped: int = 0  # someone else (another sweep, an action) got there first
 
 
-def next_step(item: dict[str, Any], now: datetime, settings: Settings) -> tuple[str, dict[str, Any]] | None:
+Change = tuple[str, dict[str, Any]]
+
+
+def _contact_reminder(item: dict[str, Any], now: datetime, settings: Settings) -> Change:
+    # One reminder to the supporter half-way; the deadline itself is next.
+    return "contact_reminder", {
+        "set_values": {"sla_due": item["contact_due_at"], "sla_step": "contact_deadline"}
+    }
+
+
+def _contact_deadline(item: dict[str, Any], now: datetime, settings: Settings) -> Change:
+    if not settings.reassign_on_breach:
+        return "contact_overdue", {"remove": SLA_FIELDS}
+    # The supporter is excluded and their slot released; `match` finds someone else.
+    return "reassigned", {
+        "set_values": {"excluded_supporters": [*item.get("excluded_supporters", []), item["supporter_id"]]},
+        "remove": (*SLA_FIELDS, "supporter_id"),
+        "release_supporter": item["supporter_id"],
+    }
+
+
+Step = Callable[[dict[str, Any], datetime, Settings], Change]
+
+# Each step of the `sla-due` index: the state a request must still be in for it, and what it does.
+STEPS: dict[str, tuple[Status, Step]] = {
+    "contact_reminder": (Status.MATCHED, _contact_reminder),
+    "contact_deadline": (Status.MATCHED, _contact_deadline),
+    "confirmation_lapsed": (
+        Status.PENDING_CONFIRMATION,
+        lambda item, now, settings: (
+            "confirmation_lapsed",
+            {"remove": SLA_FIELDS, "set_values": {"purge_at": int(now.timestamp())}},
+        ),
+    ),
+    "consent_reminder": (
+        Status.PENDING_CONSENT,
+        lambda item, now, settings: ("consent_reminder", {"remove": SLA_FIELDS}),
+    ),
+    # Once per business day until someone resolves it.
+    "needs_admin_reminder": (
+        Status.NEEDS_ADMIN,
+        lambda item, now, settings: ("needs_admin_reminder", {"set_values": when_needs_admin(now)}),
+    ),
+}
+
+
+def next_step(item: dict[str, Any], now: datetime, settings: Settings) -> Change | None:
     """The step due on `item` (an event of `states`) and what it changes, or None when nothing is due
     (any more)."""
-    step, status = item.get("sla_step"), item.get("status")
     if not item.get("sla_due") or parse_iso(item["sla_due"]) > now:
         return None
+    step = str(item.get("sla_step"))
     if step == "contact_reminder" and parse_iso(item.get("contact_due_at") or item["sla_due"]) <= now:
         # The sweep comes only after the deadline itself (sweeps were missed, or the clock jumped): the
         # step due now is the deadline's, and a reminder for a day gone by would only mislead.
         step = "contact_deadline"
-    if step == "contact_reminder" and status == Status.MATCHED:
-        # One reminder to the supporter half-way; the deadline itself is next.
-        return "contact_reminder", {
-            "set_values": {"sla_due": item["contact_due_at"], "sla_step": "contact_deadline"},
-        }
-    if step == "contact_deadline" and status == Status.MATCHED:
-        if settings.reassign_on_breach:
-            # The supporter is excluded and their slot released; `match` finds someone else.
-            return "reassigned", {
-                "set_values": {
-                    "excluded_supporters": [*item.get("excluded_supporters", []), item["supporter_id"]]
-                },
-                "remove": (*SLA_FIELDS, "supporter_id"),
-                "release_supporter": item["supporter_id"],
-            }
-        return "contact_overdue", {"remove": SLA_FIELDS}
-    if step == "confirmation_lapsed" and status == Status.PENDING_CONFIRMATION:
-        return "confirmation_lapsed", {"remove": SLA_FIELDS, "set_values": {"purge_at": int(now.timestamp())}}
-    if step == "consent_reminder" and status == Status.PENDING_CONSENT:
-        return "consent_reminder", {"remove": SLA_FIELDS}
-    if step == "needs_admin_reminder" and status == Status.NEEDS_ADMIN:
-        # Once per business day until someone resolves it.
-        return "needs_admin_reminder", {"set_values": when_needs_admin(now)}
-    return None
+    found = STEPS.get(step)
+    if found is None or item.get("status") != found[0]:
+        return None
+    return found[1](item, now, settings)
 
 
 def sweep(
