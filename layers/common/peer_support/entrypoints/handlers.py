@@ -10,7 +10,6 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 if TYPE_CHECKING:
@@ -22,6 +21,8 @@ Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 def rest_handler(routes: str) -> Handler:
     """The handler of the resolver `app` in the module `routes`, built by the first request: the import
     stays cheap, and the validating resolver with its OpenAPI models loads once, for the first event."""
+    from aws_lambda_powertools.logging import correlation_paths  # only the API's handlers correlate by it
+
     logger = Logger()
     metrics = Metrics()
 
