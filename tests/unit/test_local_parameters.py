@@ -29,9 +29,9 @@ def test_space_separated_pairs_as_sam_deploy_takes_them() -> None:
 
 def test_a_name_the_template_does_not_declare_is_refused_with_those_it_does() -> None:
     with pytest.raises(ParameterError) as refused:
-        parameter_overrides("GroupCapacity=3 SurgeRequestsPerHour=0")
+        parameter_overrides("GroupCapacity=3 NoSuchSetting=0")
     message = str(refused.value)
-    assert "no parameter 'SurgeRequestsPerHour'" in message
+    assert "no parameter 'NoSuchSetting'" in message
     assert "GroupCapacity" in message
     assert "RetentionDays" in message
 
