@@ -39,9 +39,11 @@ class LocalStack:
         clock.use(self.clock)
         self.stack: Stack | None = None
         self._moto: Any = None
-        # Lambda runs one event at a time per instance. Each function gets a lock of its own, so the stream
-        # consumers never hold up the API; the API functions share one, because Powertools keeps the
-        # current event on the resolver class they have in common.
+        # Lambda runs one event at a time per instance, and each function in a process of its own. Here
+        # they share one process, and Powertools keeps state per process, not per function: the current
+        # event on the resolver class the API functions have in common, and one set of metrics that every
+        # function's `log_metrics` flushes. So one event runs at a time in the whole local stack; a flush
+        # racing another function's metrics could otherwise fail an invocation.
         self._locks: dict[str, threading.RLock] = {}
         self._import_lock = threading.Lock()
         self._services: dict[str, str] = {}  # function → its POWERTOOLS_SERVICE_NAME
@@ -70,11 +72,9 @@ class LocalStack:
         # Every function's settings, once: they differ only in their service names.
         for function in functions:
             os.environ.update(self.stack.function_environment(function))
-        for function, resource in functions.items():
-            events = resource["Properties"].get("Events", {}).values()
-            group = "api" if any(e["Type"] == "Api" for e in events) else function
-            self._locks[function] = self._locks.get(group) or threading.RLock()
-            self._locks[group] = self._locks[function]
+        one_at_a_time = threading.RLock()
+        for function in functions:
+            self._locks[function] = one_at_a_time
             # Import each handler with its own service name, as its Lambda instance would; its lines are
             # then that service's (see `logs`).
             self._services[function] = self.stack.function_environment(function).get(
