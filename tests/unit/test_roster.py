@@ -27,6 +27,7 @@ GOOD = {
     "identities": "woman in surgery",
     "languages": "English;French",
     "away_until": "",
+    "on_call": "sat;sun",
 }
 
 
@@ -56,6 +57,14 @@ def test_the_sample_roster_parses_to_six_supporters() -> None:
     assert entries["ps-001"].modalities == [Modality.IN_PERSON, Modality.PHONE, Modality.VIDEO]
     # ps-003 leaves phone, active and max_open empty: absent, so the model's defaults apply.
     assert (entries["ps-003"].phone, entries["ps-003"].active, entries["ps-003"].max_open) == (None, True, 3)
+    assert entries["ps-002"].on_call == ["sat", "sun"]
+    assert entries["ps-003"].on_call == []
+
+
+def test_on_call_days_are_read_in_any_case() -> None:
+    (entry,) = parse_roster(roster({"on_call": " Mon; SAT ;mon"}))
+
+    assert entry.on_call == ["mon", "sat"]
 
 
 def test_lists_are_split_on_semicolons_with_blanks_dropped() -> None:
@@ -147,8 +156,8 @@ def test_a_row_with_more_or_fewer_cells_than_the_header() -> None:
     header, row = roster().splitlines()[0], roster({}).splitlines()[1]
 
     assert problems(f"{header}\n{row},extra\n{row.rsplit(',', 2)[0]}\n") == [
-        (2, "has 12 cells but the header has 11 columns"),
-        (3, "has 9 cells but the header has 11 columns"),
+        (2, "has 13 cells but the header has 12 columns"),
+        (3, "has 10 cells but the header has 12 columns"),
     ]
 
 
@@ -174,6 +183,7 @@ def test_a_row_with_more_or_fewer_cells_than_the_header() -> None:
             "languages (value 2): contains characters that are not allowed",
         ),
         ({"away_until": "next week"}, "away_until: must be a date as YYYY-MM-DD"),
+        ({"on_call": "mon;someday"}, "on_call (value 2): must be one of 'mon', 'tue', 'wed', 'thu', 'fri', "),
     ],
 )
 def test_each_bad_cell_is_reported_with_its_line_and_column(cells: dict[str, str], message: str) -> None:

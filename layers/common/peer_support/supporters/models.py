@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints
 
 from peer_support.core.fields import Input, Line, Modality, Phone, unique
 
 SupporterId = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"))
 ]
+
+# The days of the week, as the roster's `on_call` column spells them.
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _lower(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+Day = Annotated[Weekday, BeforeValidator(_lower)]
 
 
 class RosterEntry(Input):
@@ -29,6 +40,8 @@ class RosterEntry(Input):
     identities: Annotated[list[Line], AfterValidator(unique), Field(max_length=20)] = []
     languages: Annotated[list[Line], AfterValidator(unique), Field(max_length=20)] = []
     away_until: date | None = None
+    # The days this supporter may be paged for urgent requests.
+    on_call: Annotated[list[Day], AfterValidator(unique), Field(max_length=7)] = []
 
 
 class SupporterRecord(RosterEntry):

@@ -33,6 +33,7 @@ _MESSAGES = {
     "too_short": "needs at least {min_length} value(s)",
     "too_long": "too many values (at most {max_length})",
     "enum": "must be one of {expected}",
+    "literal_error": "must be one of {expected}",
     "int_parsing": "must be a whole number",
     "int_from_float": "must be a whole number",
     "greater_than_equal": "must be at least {ge}",
