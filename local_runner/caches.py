@@ -16,6 +16,7 @@ def clear_caches() -> None:
     from peer_support.notifications import email
     from peer_support.notifications import settings as notify_settings
     from peer_support.requests import delivery
+    from peer_support.supporters import delivery as supporters_delivery
 
     parameters.clear_caches()  # type: ignore[no-untyped-call]
     keys.forget_previous_key()
@@ -31,3 +32,5 @@ def clear_caches() -> None:
         cached.cache_clear()
     delivery.sender.forget()
     group_delivery.sender.forget()
+    supporters_delivery.sender.forget()
+    supporters_delivery.digest_sender.forget()

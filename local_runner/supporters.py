@@ -1,7 +1,8 @@
 """`GET` and `PUT /_local/supporters`: the roster, read and replaced by whoever runs the local stack.
 
-What `GET` gives, `PUT` takes back: the counts the stack keeps itself (`open_count`, `last_assigned_at`)
-are accepted and ignored, so a roster can be read, edited and put back as it is. Anything else wrong is
+What `GET` gives, `PUT` takes back: what the stack keeps itself (`open_count`, `last_assigned_at`,
+`version`, `own_max_open`, `training_reminded_for`) is accepted and ignored, so a roster can be read,
+edited and put back as it is. Anything else wrong is
 said for an operator, one line per problem and keyed by where it is: `supporters[2].email: not a valid
 email address`. Values are never quoted back.
 """

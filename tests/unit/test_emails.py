@@ -80,7 +80,41 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "capacity": 15,
     },
     "group_undeliverable": {"session_date": GROUP_SESSION["session_date"], "recipient_role": "registrant"},
+    # About a supporter, never a case: the administrators are told who (their name is the point).
+    "availability_changed": {
+        "supporter_name": "Dr. Sam Lee",
+        "changes": [{"answer": "paused", "before": "taking requests", "after": "paused"}],
+    },
+    "debrief_requested": {
+        "supporter_name": "Dr. Sam Lee",
+        "supporter_email": "sam.lee@example.org",
+        "supporter_phone": "604 555 0188",
+    },
+    "training_reminder": {
+        "trained_until": "Monday, January 4, 2027",
+        "page_url": "https://example.org/supporters/t5?a=1&b=2",
+    },
+    "training_reminder_admin": {
+        "supporter_name": "Dr. Sam Lee",
+        "supporter_email": "sam.lee@example.org",
+        "trained_until": "Monday, January 4, 2027",
+    },
+    "supporters_digest": {
+        "paused": [{"name": "Dr. Sam Lee", "open_count": 1, "limit": 3}],
+        "away": [],
+        "at_capacity": [],
+        "training": [],
+    },
 }
+# Emails about a supporter rather than a request: no reference, and the supporter's own name is told.
+ABOUT_SUPPORTERS = {
+    "availability_changed",
+    "debrief_requested",
+    "training_reminder",
+    "training_reminder_admin",
+    "supporters_digest",
+}
+ABOUT_REQUESTS = [kind for kind in EMAIL_KINDS if kind not in ABOUT_SUPPORTERS]
 
 # Values drawn from a fixed list: the templates branch on them rather than print them.
 ENUMERATED = {"reason", "recipient_role", "event"}
@@ -96,6 +130,8 @@ LEFT_OUT_CODES = [
     "same_site",
     "avoided",
     "is_participant",
+    "paused",
+    "training_lapsed",
 ]
 CRISIS_LINES = ["988", "1-800-663-6729", "911", "not monitored for emergencies"]
 
@@ -121,7 +157,18 @@ def test_every_kind_has_a_sample_and_three_templates() -> None:
             assert (TEMPLATES / "email" / f"{kind}{suffix}").is_file(), f"{kind}{suffix}"
 
 
-@pytest.mark.parametrize("kind", list(EMAIL_KINDS))
+@pytest.mark.parametrize("kind", sorted(ABOUT_SUPPORTERS))
+def test_emails_about_a_supporter_carry_no_reference(kind: str) -> None:
+    email = render(kind, reference="")
+    assert email.subject
+    assert "\n" not in email.subject
+    for part in (email.subject, email.text, email.html):
+        assert "Reference" not in part
+        assert "PS-" not in part
+    assert f"The {PROGRAM} team" in email.text
+
+
+@pytest.mark.parametrize("kind", ABOUT_REQUESTS)
 def test_every_kind_renders_with_reference_program_and_sign_off(kind: str) -> None:
     email = render(kind)
     assert email.subject
@@ -217,7 +264,7 @@ def test_physician_emails_name_no_status_field_or_system_part(kind: str) -> None
         assert word not in email.html
 
 
-@pytest.mark.parametrize("kind", list(EMAIL_KINDS))
+@pytest.mark.parametrize("kind", ABOUT_REQUESTS)
 def test_no_personal_data_is_printed_even_when_passed(kind: str) -> None:
     person = {"name": "Dr. Jane Roe", "email": "jane.roe@example.com", "phone": "604 555 0123"}
     email = render(
@@ -240,8 +287,8 @@ def test_templates_only_read_the_documented_context() -> None:
     env = environment()
     common = {"program_name", "reference", "to_physician"}
     allowed_by_template: dict[str, set[str]] = {
-        "base.txt": common,
-        "base.html": common | {"self"},
+        "base.txt": common | {"page_url"},
+        "base.html": common | {"self", "page_url"},
         "_macros.html": set(),
         "_labels.txt": set(),
     }

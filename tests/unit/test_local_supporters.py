@@ -10,7 +10,13 @@ ENTRY = {"supporter_id": "ps-1", "name": "Dr. One", "email": "one@example.org", 
 
 
 def test_what_the_stack_keeps_is_what_get_adds() -> None:
-    assert kept_by_the_stack() == {"open_count", "last_assigned_at"}
+    assert kept_by_the_stack() == {
+        "open_count",
+        "last_assigned_at",
+        "version",
+        "own_max_open",
+        "training_reminded_for",
+    }
 
 
 def test_counts_are_accepted_and_ignored() -> None:

@@ -156,8 +156,8 @@ def test_a_row_with_more_or_fewer_cells_than_the_header() -> None:
     header, row = roster().splitlines()[0], roster({}).splitlines()[1]
 
     assert problems(f"{header}\n{row},extra\n{row.rsplit(',', 2)[0]}\n") == [
-        (2, "has 13 cells but the header has 12 columns"),
-        (3, "has 10 cells but the header has 12 columns"),
+        (2, "has 17 cells but the header has 16 columns"),
+        (3, "has 14 cells but the header has 16 columns"),
     ]
 
 

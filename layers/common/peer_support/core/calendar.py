@@ -115,3 +115,8 @@ def human_deadline(when: datetime) -> str:
     else:
         hour = f"{local.hour % 12 or 12} {'am' if local.hour < 12 else 'pm'}"
     return f"{hour} on {human_date(local)}"
+
+
+def human_day(day: date) -> str:
+    """'Monday, December 7, 2026': a calendar date (no time of day) as a page or an email says it."""
+    return f"{day:%A}, {day:%B} {day.day}, {day.year}"

@@ -25,3 +25,9 @@ GROUP_WEEKDAY = 0
 GROUP_STARTS = time(19, 15)
 GROUP_ENDS = time(20, 30)
 GROUP_REMINDER_AT = time(12, 0)
+
+# The administrators' weekly view of their supporters: Mondays (0) from 08:00, and a supporter's training
+# reminder comes this many days before their `trained_until`.
+SUPPORTERS_DIGEST_WEEKDAY = 0
+SUPPORTERS_DIGEST_AT = time(8, 0)
+TRAINING_REMINDER_DAYS = 30

@@ -1,5 +1,6 @@
 """Scheduled work that the EventBridge schedule runs every 15 minutes: the SLA sweep, then the BIPOC
-group's day-of reminder step."""
+group's day-of reminder step, then the supporters' step (open cases per supporter on the dashboard,
+training reminders, the administrators' Monday digest)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from peer_support.core import clock
+from peer_support.core.calendar import local_date
 from peer_support.core.settings import get_settings
 from peer_support.group.reminders import send_due_reminders
 from peer_support.group.repository import GroupRepository
@@ -50,6 +52,7 @@ def handle_sla_check(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "steps": dict(report.steps),
         "needs_admin": backlog,
         "group_reminders": group_reminder_step(now),
+        "supporters": supporters_step(now),
     }
     logger.info("sla sweep", extra=summary)
     return summary
@@ -68,3 +71,34 @@ def group_reminder_step(now: datetime) -> dict[str, Any]:
             name="GroupSessionsNotReminded", unit=MetricUnit.Count, value=report.outcomes["missed"]
         )
     return {"read": report.read, "skipped": report.skipped, **dict(report.outcomes)}
+
+
+def supporters_step(now: datetime) -> dict[str, Any]:
+    """Each supporter's open cases as a metric (by supporter id, never a name); a conditional write for
+    each training reminder that came due (the Supporters table's stream sends it); and on Monday from
+    08:00 Pacific the administrators' digest, sent once."""
+    from peer_support.supporters.care import digest, digest_week, training_reminder_due
+    from peer_support.supporters.repository import SupportersRepository
+
+    repository = SupportersRepository(get_settings().supporters_table)
+    roster = repository.all()
+    today = local_date(now)
+    for supporter in roster:
+        with single_metric(name="OpenCases", unit=MetricUnit.Count, value=supporter.open_count) as metric:
+            metric.add_dimension(name="supporter_id", value=supporter.supporter_id)
+    reminded = 0
+    for supporter in roster:
+        if supporter.trained_until and training_reminder_due(supporter, today):
+            reminded += repository.mark_training_reminder(
+                supporter.supporter_id, supporter.trained_until.isoformat()
+            )
+    week = digest_week(now)
+    sections = digest(roster, today) if week is not None else {}
+    # Only a week with someone to list is worth an email: on a quiet week the administrators hear nothing.
+    if week is not None and any(sections.values()):
+        from peer_support.notifications.outbox import hold_only_during_the_invocation
+        from peer_support.supporters.delivery import digest_sender, send_digest
+
+        hold_only_during_the_invocation(digest_sender.exactly_once().config)
+        send_digest(week, sections)
+    return {"supporters": len(roster), "training_reminders": reminded, "digest_week": week}

@@ -3,7 +3,7 @@
 Powertools' batch processor reports the records that failed, so Lambda retries only those
 (and the ones after them on the shard) instead of the whole batch.
 
-Three functions import this module, and each needs only its own path: what a consumer uses is
+Four functions import this module, and each needs only its own path: what a consumer uses is
 imported when it first runs, so `notify` never loads matching, nor `match` the email machinery.
 """
 
@@ -128,3 +128,22 @@ def handle_group_notify(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
     hold_only_during_the_invocation(sender.exactly_once().config)
     return _each_record(event, context, group_notify_record)
+
+
+def supporter_notify_record(record: DynamoDBRecord) -> None:
+    from peer_support.supporters.delivery import sender
+    from peer_support.supporters.notices import notices_for
+
+    new = new_image(record)
+    for notice in notices_for(old_image(record), new):
+        sender.send(notice, new, int(new["version"]))
+
+
+def handle_supporter_notify(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The `supporter_notify` function: the emails a supporter's own changes, a debrief asked for and a
+    training reminder call for (Supporters table stream), each sent once."""
+    from peer_support.notifications.outbox import hold_only_during_the_invocation
+    from peer_support.supporters.delivery import sender
+
+    hold_only_during_the_invocation(sender.exactly_once().config)
+    return _each_record(event, context, supporter_notify_record)

@@ -137,3 +137,31 @@ def verify_group_link(token: str, key: bytes, now: datetime) -> GroupLinkClaims:
     if claims.expires <= now.timestamp():
         raise InvalidLink()
     return claims
+
+
+# -- a supporter's own page -----------------------------------------------------------------------
+#
+# Another kind again: it names one supporter (an opaque id) and no request, so it opens that supporter's
+# own page and nothing else; a case link never opens it, nor it a case.
+
+
+@dataclass(frozen=True)
+class SupporterPageClaims:
+    supporter_id: str
+    expires: int  # epoch seconds
+
+
+def issue_supporter_link(supporter_id: str, now: datetime, ttl: timedelta, key: bytes) -> str:
+    return _sign(b"supporter-page", (supporter_id, str(int((now + ttl).timestamp()))), key)
+
+
+def verify_supporter_link(token: str, key: bytes, now: datetime) -> SupporterPageClaims:
+    """The claims of a genuine, unexpired link to a supporter's own page; otherwise `InvalidLink`."""
+    supporter_id, expires = _verify(b"supporter-page", token, key, 2)
+    try:
+        claims = SupporterPageClaims(supporter_id, int(expires))
+    except ValueError:
+        raise InvalidLink() from None
+    if not supporter_id or claims.expires <= now.timestamp():
+        raise InvalidLink()
+    return claims

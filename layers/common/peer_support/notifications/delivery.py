@@ -6,8 +6,12 @@ what a refused address leads to."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
+from peer_support.core import clock
+from peer_support.links.keys import signing_key
+from peer_support.links.tokens import issue_supporter_link
 from peer_support.notifications import outbox
 from peer_support.notifications.channels import Recipient
 from peer_support.notifications.notice import Notice
@@ -88,3 +92,11 @@ class Sender:
 def administrators(settings: NotifySettings) -> list[Recipient]:
     """Every administrator, by email."""
     return [Recipient("administrator", address) for address in settings.admin_emails]
+
+
+def supporter_page_url(settings: NotifySettings, supporter_id: str) -> str:
+    """The signed link to a supporter's own page (their cases and availability), carried by every email
+    to a supporter."""
+    ttl = timedelta(days=settings.link_ttl_days)
+    token = issue_supporter_link(supporter_id, clock.now(), ttl, signing_key())
+    return f"{settings.public_base_url}/supporters/{token}"

@@ -49,6 +49,12 @@ EMAIL_KINDS: dict[str, bool] = {
     "consent_reminder": False,
     "needs_admin_reminder": False,
     "surge_started": False,
+    # The supporters' own: their availability, debriefs, training, and the administrators' weekly view.
+    "availability_changed": False,
+    "debrief_requested": False,
+    "training_reminder": True,
+    "training_reminder_admin": False,
+    "supporters_digest": False,
     # The BIPOC Physician Peer Support Group.
     "group_registered": True,
     "group_waitlisted": True,

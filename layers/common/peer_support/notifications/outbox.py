@@ -93,10 +93,12 @@ def send(delivery: dict[str, Any], settings: NotifySettings, metric_prefix: str 
     role, never the address, and counted as `<prefix><channel metric>Sent` or `…Undeliverable`."""
     by = channel(delivery.get("channel", "email"))
     metric = f"{metric_prefix}{by.metric}"
-    log = {
+    log: dict[str, Any] = {
         "reference": delivery["context"]["reference"],
         f"{by.name}_kind": delivery["kind"],
         "recipient_role": delivery["role"],
+        # What a message about no request is about: a supporter (by id), or the week of a digest.
+        **{key: delivery[key] for key in ("supporter_id", "week") if key in delivery},
     }
     try:
         message_id = by.send(delivery["kind"], delivery["context"], delivery["to"], settings)

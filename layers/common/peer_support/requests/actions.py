@@ -33,6 +33,12 @@ class ActionForm(BaseModel):
     # Checked even when absent, so closing without answers names every missing one at once.
     conversations: int | None = Field(default=None, ge=0, le=20, validate_default=True)
     modality_used: Modality | None = Field(default=None, validate_default=True)
+    # On closing: the supporter would like a debrief (the administrators hear who, never which case).
+    debrief_requested: bool = False
+
+    @property
+    def wants_debrief(self) -> bool:
+        return self.action == "close" and self.debrief_requested
 
     @field_validator("conversations", "modality_used")
     @classmethod
@@ -133,6 +139,7 @@ def perform(
             set_values=set_values,
             remove=remove,
             release_supporter=release,
+            debrief=form.wants_debrief,
         )
     except Conflict:
         raise StaleAction("changed") from None

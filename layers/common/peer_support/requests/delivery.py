@@ -16,7 +16,7 @@ from peer_support.core.calendar import human_date, human_deadline
 from peer_support.links.keys import signing_key
 from peer_support.links.tokens import Role, issue_link
 from peer_support.notifications.channels import Recipient
-from peer_support.notifications.delivery import Sender, administrators
+from peer_support.notifications.delivery import Sender, administrators, supporter_page_url
 from peer_support.notifications.notice import Notice
 from peer_support.notifications.settings import NotifySettings, get_notify_settings
 from peer_support.requests.transitions import Transitions
@@ -64,8 +64,10 @@ def email_context(notice: Notice, item: dict[str, Any], settings: NotifySettings
     if notice.role in ("requester", "colleague"):
         # The referrer's link and the colleague's differ: once consent is given, it is the colleague's.
         context["withdraw_url"] = link(settings, request_id, "requester", notice.role)
-    elif notice.role == "supporter" and notice.kind != "case_moved" and notice.holder:
-        context["case_url"] = link(settings, request_id, "supporter", notice.holder)
+    elif notice.role == "supporter" and notice.holder:
+        if notice.kind != "case_moved":
+            context["case_url"] = link(settings, request_id, "supporter", notice.holder)
+        context["page_url"] = supporter_page_url(settings, notice.holder)
     elif notice.role == "admin":
         context["action_url"] = link(settings, request_id, "admin", "admin")
         context["waiting_since"] = human_date(clock.parse_iso(item.get("updated_at") or item["created_at"]))

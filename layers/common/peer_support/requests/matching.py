@@ -1,8 +1,8 @@
 """Matching a request to a Peer Supporter: pure functions of (request, roster, clock).
 
 First the hard filters, which are never broken; then the preferences (a requested shared
-identity, then language), then the lowest load, then whoever was assigned least recently,
-so the work rotates fairly.
+identity, then language, then specialty), then the lowest load, then whoever was assigned least
+recently, so the work rotates fairly.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ EXCLUDED = "excluded"
 SAME_SITE = "same_site"
 AVOIDED = "avoided"
 IS_PARTICIPANT = "is_participant"
+PAUSED = "paused"
+TRAINING_LAPSED = "training_lapsed"
 
 
 @lru_cache(maxsize=16384)  # rosters repeat the same names and places from one decision to the next
@@ -52,6 +54,7 @@ class Need:
     participant_emails: frozenset[str] = frozenset()
     identities: frozenset[str] = frozenset()
     language: str = ""
+    specialty: str = ""
 
     @classmethod
     def of(cls, item: dict[str, Any]) -> Need:
@@ -66,7 +69,13 @@ class Need:
             participant_emails=frozenset(str(p.get("email", "")).casefold() for p in people) - {""},
             identities=frozenset(normalise(i) for i in preferences.get("shared_identity") or ()),
             language=normalise(preferences.get("language") or ""),
+            specialty=_normalised_answer(preferences, "specialty"),
         )
+
+
+def _normalised_answer(answers: dict[str, Any], name: str) -> str:
+    """A free-text answer as matching compares it; '' when not given."""
+    return normalise(str(answers.get(name) or ""))
 
 
 @lru_cache(maxsize=4096)
@@ -80,9 +89,13 @@ def why_not(need: Need, supporter: SupporterRecord, today: date) -> str | None:
     if they may take it."""
     if not supporter.active:
         return INACTIVE
-    if supporter.away_until is not None and today <= supporter.away_until:
+    if paused(supporter):
+        return PAUSED
+    if away(supporter, today):
         return AWAY
-    if supporter.open_count >= supporter.max_open:
+    if training_lapsed(supporter, today):
+        return TRAINING_LAPSED
+    if supporter.open_count >= supporter.open_limit:
         return AT_CAPACITY
     if need.modalities.isdisjoint(supporter.modalities):  # StrEnum members are their values
         return NO_SHARED_MODALITY
@@ -98,12 +111,35 @@ def why_not(need: Need, supporter: SupporterRecord, today: date) -> str | None:
     return None
 
 
+def paused(supporter: SupporterRecord) -> bool:
+    """The supporter paused themself: no new cases until they resume (their open ones stay theirs)."""
+    return supporter.paused
+
+
+def away(supporter: SupporterRecord, today: date) -> bool:
+    """Away on `today`: from `away_from` (or now, without one) through `away_until`."""
+    if supporter.away_until is None or today > supporter.away_until:
+        return False
+    return supporter.away_from is None or supporter.away_from <= today
+
+
+def training_lapsed(supporter: SupporterRecord, today: date) -> bool:
+    """Not matched from the day after `trained_until`."""
+    return supporter.trained_until is not None and today > supporter.trained_until
+
+
+def has_specialty(need: Need, supporter: SupporterRecord) -> bool:
+    """A requested specialty among the supporter's, compared as names are (case, accents, punctuation)."""
+    return bool(need.specialty) and need.specialty in normalised(tuple(supporter.specialties))
+
+
 def _preference_key(need: Need, supporter: SupporterRecord) -> tuple[Any, ...]:
     shares_identity = not need.identities.isdisjoint(normalised(tuple(supporter.identities)))
     speaks_language = bool(need.language) and need.language in normalised(tuple(supporter.languages))
     return (
         not shares_identity,
         not speaks_language,
+        not has_specialty(need, supporter),
         supporter.open_count,
         supporter.last_assigned_at or "",  # never assigned sorts first
         supporter.supporter_id,

@@ -63,6 +63,7 @@ class Contact(Input):
 class Preferences(Input):
     shared_identity: Annotated[list[Line], AfterValidator(unique), Field(max_length=5)] = []
     language: Line | None = None
+    specialty: Line | None = None
 
 
 class RequestForm(Input):

@@ -93,3 +93,19 @@ class RequestsRepository(UsesDynamoDB):
         ):
             total += int(page["Count"])
         return total
+
+    def held_by(self, supporter_id: str, statuses: list[str]) -> list[dict[str, Any]]:
+        """The requests a supporter holds in `statuses` (the `by-status` index): reference, status and
+        deadline only, never the person's details (the index does not hold them)."""
+        found: list[dict[str, Any]] = []
+        for status in statuses:
+            for page in self.client.get_paginator("query").paginate(
+                TableName=self.table,
+                IndexName="by-status",
+                KeyConditionExpression="#status = :status",
+                FilterExpression="supporter_id = :supporter",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":status": {"S": status}, ":supporter": {"S": supporter_id}},
+            ):
+                found.extend(from_item(item) for item in page["Items"])
+        return found

@@ -80,18 +80,22 @@ class Transitions(UsesDynamoDB):
         self.supporters_table = supporters_table
         self._client = client
 
-    def move(self, request_id: str, *, release_supporter: str | None = None, **kwargs: Any) -> None:
+    def move(
+        self, request_id: str, *, release_supporter: str | None = None, debrief: bool = False, **kwargs: Any
+    ) -> None:
         """One conditional write (see `transition_update` for the arguments). Raises `Conflict` if the
         request moved on meanwhile.
 
-        With `release_supporter`, the same transaction gives that supporter's slot back.
+        With `release_supporter`, the same transaction gives that supporter's slot back (and, with
+        `debrief`, records on the supporter that they asked for a debrief: nothing of it on the request).
         """
         update: Any = transition_update(self.requests_table, request_id, **kwargs)
         try:
             if release_supporter is None:
                 self.client.update_item(**update)
                 return
-            release: Any = release_slot_update(self.supporters_table, release_supporter)
+            debrief_at = str(kwargs["at"]) if debrief else None
+            release: Any = release_slot_update(self.supporters_table, release_supporter, debrief_at)
             self.client.transact_write_items(TransactItems=[{"Update": update}, {"Update": release}])
         except ClientError as error:
             codes = cancellation_codes(error)

@@ -42,6 +42,10 @@ _MESSAGES = {
     "date_from_datetime_parsing": "must be a date as YYYY-MM-DD",
     "date_from_datetime_inexact": "must be a date as YYYY-MM-DD",
 }
+_RULES = {
+    "away_until_required": "needed whenever away_from is given",
+    "away_until_before_away_from": "must be on or after away_from",
+}
 _FORMATS = {
     "supporter_id": "must be letters, digits, '-' or '_' (at most 64), starting with a letter or digit",
     "phone": "not a valid phone number",
@@ -161,6 +165,9 @@ def _entry(cells: dict[str, str]) -> tuple[RosterEntry | None, list[str]]:
 
 
 def _describe(error: ErrorDetails) -> str:
+    if not error["loc"]:  # a rule across columns (`RosterEntry._away_dates`) names its column
+        column = str(error.get("ctx", {}).get("field", "row"))
+        return f"{column}: {_RULES.get(error['type'], 'invalid value')}"
     column, *rest = map(str, error["loc"])
     # A list's item is located by index: (column, 1) is the column's second value.
     where = f"{column} (value {int(rest[0]) + 1})" if rest else column

@@ -15,6 +15,7 @@ from peer_support.core import clock, rendering
 from peer_support.core.calendar import clock_time, human_date, human_deadline
 from peer_support.core.dynamodb import error_code
 from peer_support.core.settings import get_settings
+from peer_support.entrypoints.api import supporter_page
 from peer_support.entrypoints.api.openapi import Token, documented, documented_page
 from peer_support.entrypoints.api.resolver import Api, FormSpec
 from peer_support.entrypoints.api.responses import html_response, json_response
@@ -195,8 +196,12 @@ def close_form_again(api: Api, values: dict[str, Any], errors: dict[str, str]) -
 
 app = Api(
     settings=get_settings,
-    forms={"/actions/{token}": FormSpec(ActionForm, close_form_again, guard=lambda api: _token_of(api))},
+    forms={
+        "/actions/{token}": FormSpec(ActionForm, close_form_again, guard=lambda api: _token_of(api)),
+        **supporter_page.FORMS,
+    },
 )
+supporter_page.register(app)
 
 
 @app.exception_handler(StaleAction)
