@@ -86,6 +86,7 @@ def genuine_tokens(stack_url: str) -> dict[str, list[str]]:
     assert status == 201, registered
     actions = re.compile(r"/actions/([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)")
     group = re.compile(r"/group-registrations/([A-Za-z0-9_\-.]+)")
+    supporters = re.compile(r"/supporters/([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)")
 
     def links(reference: str, pattern: re.Pattern[str], least: int) -> list[str]:
         found = {t for e in emails_about(stack_url, reference) for t in pattern.findall(e["text"])}
@@ -94,6 +95,7 @@ def genuine_tokens(stack_url: str) -> dict[str, list[str]]:
     tokens = {
         "/actions/{token}": wait_for(lambda: links(receipt["reference"], actions, 2), 10),
         "/group-registrations/{token}": wait_for(lambda: links(registered["reference"], group, 1), 10),
+        "/supporters/{token}": wait_for(lambda: links(receipt["reference"], supporters, 1), 10),
     }
     assert all(tokens.values()), tokens
     return tokens
@@ -111,6 +113,8 @@ def test_the_stack_serves_this_document(stack_url: str) -> None:
         "POST /group-registrations/{token}",
         "GET /actions/{token}",
         "POST /actions/{token}",
+        "GET /supporters/{token}",
+        "POST /supporters/{token}",
     } == OPERATIONS
 
 

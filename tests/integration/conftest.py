@@ -11,10 +11,11 @@ from local_runner.template import Stack
 
 
 class Pipeline:
-    """The two stream consumers run to quiescence, as their event source mappings would run them."""
+    """Both tables' stream consumers run to quiescence, as their event source mappings would run them."""
 
     def __init__(self, stack: Stack) -> None:
-        self.readers = {name: StreamReader.of(stack, name) for name in ("MatchFunction", "NotifyFunction")}
+        consumers = ("MatchFunction", "NotifyFunction", "SupporterNotifyFunction")
+        self.readers = {name: StreamReader.of(stack, name) for name in consumers}
         self.region = stack.region
 
     def run(self, rounds: int = 20) -> None:

@@ -101,6 +101,7 @@ SEARCHED = _searched()
 LINK = re.compile(r"https?://[^\s\"'<>]+")
 REFERENCE = re.compile(r"PS-[A-Z0-9]{4}-[A-Z0-9]{4}")
 TOKEN = re.compile(r"/actions/([A-Za-z0-9_\-]+)\.([A-Za-z0-9_\-]+)")
+PAGE = re.compile(r"/supporters/([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)")
 GROUP_TOKEN = re.compile(r"/group-registrations/([A-Za-z0-9_\-]+)\.([A-Za-z0-9_\-]+)")
 
 
@@ -199,6 +200,15 @@ class Observed:
         headers = {"Accept": "text/html" if html else "application/json"}
         payload = json.dumps(body) if body is not None else None
         path = f"/actions/{token}"
+        return self.api("ActionsFunction", method, path, payload, headers, token=token, page_again=page_again)
+
+    def own_page(
+        self, method: str, token: str, body: dict[str, Any] | None = None, page_again: bool = False
+    ) -> Any:
+        """A supporter's own page, as its form posts it."""
+        headers = {"Accept": "text/html", "Content-Type": "application/x-www-form-urlencoded"}
+        payload = urlencode(body, doseq=True) if body is not None else None
+        path = f"/supporters/{token}"
         return self.api("ActionsFunction", method, path, payload, headers, token=token, page_again=page_again)
 
     def group_link(self, method: str, token: str, action: str | None = None, html: bool = True) -> Any:
@@ -434,6 +444,19 @@ def support(seen: Observed, story: Lifecycle, stack: Any, frozen: clock.FrozenCl
     page = seen.link("GET", case, html=True)
     assert page["statusCode"] == 200
     assert REQUESTER["email"] in page["body"]  # the supporter needs to reach them: that is the page's point
+    # Their own page lists the case by reference only, and takes a change of availability
+    [*_, own] = [
+        m.group(1) for e in story.emails if e["to"] == supporter["email"] for m in PAGE.finditer(e["text"])
+    ]
+    mine = seen.own_page("GET", own)
+    assert mine["statusCode"] == 200
+    assert story.self_ref in mine["body"]
+    assert REQUESTER["name"] not in mine["body"]
+    assert REQUESTER["email"] not in mine["body"]
+    answers = {"version": 1, "max_open": 99, "away_from": "2026-12-21", "away_until": "2027-01-04"}
+    assert seen.own_page("POST", own, answers, page_again=True)["statusCode"] == 422
+    assert seen.own_page("POST", own, {**answers, "max_open": 1})["statusCode"] == 200
+    assert seen.own_page("POST", own, {**answers, "max_open": 2})["statusCode"] == 409
     assert seen.link("GET", withdraw, html=True)["statusCode"] == 200
     steps: list[tuple[dict[str, Any], int]] = [
         ({"action": "close", "conversations": 1, "modality_used": "phone"}, 409),  # not yet contacted
@@ -441,7 +464,7 @@ def support(seen: Observed, story: Lifecycle, stack: Any, frozen: clock.FrozenCl
         ({"action": "acknowledge"}, 409),
         ({"action": "close", "conversations": 99}, 422),
         ({"action": "withdraw"}, 409),  # not the supporter's to take
-        ({"action": "close", "conversations": 2, "modality_used": "phone"}, 200),
+        ({"action": "close", "conversations": 2, "modality_used": "phone", "debrief_requested": True}, 200),
     ]
     for body, status in steps:
         assert seen.link("POST", case, body)["statusCode"] == status, body

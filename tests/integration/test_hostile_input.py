@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from local_runner.lambdas import invoke
+from peer_support.core.settings import get_settings
 from tests.conftest import api_event
 
 MARKER = "Zq9xMarker"
@@ -86,6 +87,7 @@ BODY_ROUTES = [
     ("GroupFunction", "/group-registrations", "/group-registrations"),
     ("ActionsFunction", "/actions/not.a-token", "/actions/{token}"),
     ("GroupFunction", "/group-registrations/not.a-token", "/group-registrations/{token}"),
+    ("ActionsFunction", "/supporters/not.a-token", "/supporters/{token}"),
 ]
 SENTENCES: set[str] = set()
 
@@ -258,7 +260,9 @@ def linked_routes(stack: Any) -> list[tuple[str, str, str]]:
     from peer_support.core import clock
     from peer_support.group.sessions import next_session
     from peer_support.links.keys import signing_key
-    from peer_support.links.tokens import issue_group_link, issue_link
+    from peer_support.links.tokens import issue_group_link, issue_link, issue_supporter_link
+    from peer_support.supporters.models import RosterEntry
+    from peer_support.supporters.repository import SupportersRepository
 
     receipt = json.loads(send(BODY_ROUTES[0], json.dumps(VALID_REQUEST))["body"])
     token = issue_link(
@@ -269,9 +273,15 @@ def linked_routes(stack: Any) -> list[tuple[str, str, str]]:
     registered = json.loads(send(BODY_ROUTES[1], json.dumps(answers))["body"])
     session = next_session(clock.now())
     group_token = issue_group_link(session.session_id, registered["reference"], session.end, signing_key())
+    supporter = {"supporter_id": "hostile-1", "name": "Dr. Sue Porter", "email": "sue@example.org"}
+    SupportersRepository(get_settings().supporters_table).upsert(
+        [RosterEntry.model_validate({**supporter, "modalities": ["phone"]})]
+    )
+    page_token = issue_supporter_link("hostile-1", clock.now(), timedelta(days=1), signing_key())
     return [
         ("ActionsFunction", f"/actions/{token}", "/actions/{token}"),
         ("GroupFunction", f"/group-registrations/{group_token}", "/group-registrations/{token}"),
+        ("ActionsFunction", f"/supporters/{page_token}", "/supporters/{token}"),
     ]
 
 
@@ -292,6 +302,7 @@ def test_hostile_bodies_behind_genuine_links(
     # Nothing hostile was taken as an action: the link still works.
     assert send(linked_routes[0], json.dumps({"action": "withdraw"}))["statusCode"] == 200
     assert send(linked_routes[1], json.dumps({"action": "cancel"}))["statusCode"] == 200
+    assert send(linked_routes[2], json.dumps({"version": 1, "max_open": 2}))["statusCode"] == 200
 
 
 def test_the_answers_the_hostile_ones_vary_are_taken(stack: Any) -> None:

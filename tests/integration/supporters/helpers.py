@@ -9,8 +9,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from local_runner.lambdas import invoke
-from local_runner.streams import StreamReader
-from local_runner.template import Stack
 from tests.conftest import PUBLIC_BASE_URL, api_event
 from tests.integration.conftest import Pipeline
 
@@ -31,10 +29,6 @@ PERSONAL = ("Ann", "ann.lee@example.org", "604 555 0199", "Mornings are hard")
 
 class CarePipeline(Pipeline):
     """The Requests table's consumers and the Supporters table's, run to quiescence."""
-
-    def __init__(self, stack: Stack) -> None:
-        super().__init__(stack)
-        self.readers["SupporterNotifyFunction"] = StreamReader.of(stack, "SupporterNotifyFunction")
 
     def to(self, address: str) -> list[dict[str, Any]]:
         return [email for email in self.emails() if email["to"] == address]

@@ -38,7 +38,7 @@ def test_the_assignment_email_links_to_the_supporters_page_which_lists_the_case_
     assert shown["statusCode"] == 200
     assert reference in shown["body"]
     assert "Waiting for first contact" in shown["body"]
-    assert "Dr. Supporter 1" in shown["body"]
+    assert "Dr. Supporter 1" not in shown["body"]
     for secret in PERSONAL:
         assert secret not in shown["body"]
 
@@ -163,3 +163,15 @@ def test_lowering_max_open_below_the_open_count_keeps_the_cases_and_takes_no_new
     waiting = requests.get(third)
     assert waiting["status"] == "needs_admin"
     assert waiting["left_out"] == {"at_capacity": 1, "paused": 1}
+
+
+def test_one_round_of_corrections_names_a_number_above_the_cap_beside_other_mistakes(
+    stack: Any, care: CarePipeline
+) -> None:
+    answers = availability(stack, "s1", max_open=5, away_from="2026-12-21", away_until="2026-12-01")
+    again = page("POST", page_token("s1"), answers)
+    assert again["statusCode"] == 422
+    assert "Please choose a number from 1 to 2" in again["body"]
+    assert "on or after your first day away" in again["body"]
+    assert 'id="f-max_open-error"' in again["body"]
+    assert 'id="f-away_until-error"' in again["body"]

@@ -78,7 +78,6 @@ def _render(
         "pages/supporter.html",
         base=api.base_path(),
         action_url=f"{api.base_path()}{api.current_event.path}",
-        name=record.name,
         cases=_cases(record.supporter_id),
         cap=record.max_open,
         trained_until=human_day(record.trained_until) if record.trained_until else "",
@@ -92,8 +91,16 @@ def _render(
 
 
 def form_again(api: Api, values: dict[str, Any], errors: dict[str, str]) -> Response[str]:
-    """The page again, with the supporter's answers and what to change; nothing was written."""
-    return _render(api, _supporter(api), values=values, errors=errors, status=HTTPStatus.UNPROCESSABLE_ENTITY)
+    """The page again, with the supporter's answers and what to change; nothing was written. A number
+    above the cap is named too, so one round of corrections is enough."""
+    record = _supporter(api)
+    answer = str(values.get("max_open", ""))
+    if answer.isdigit() and int(answer) > record.max_open:
+        errors = {
+            **errors,
+            "max_open": rendering.messages()["supporter_page"]["above_cap"].format(cap=record.max_open),
+        }
+    return _render(api, record, values=values, errors=errors, status=HTTPStatus.UNPROCESSABLE_ENTITY)
 
 
 FORMS = {ROUTE: FormSpec(AvailabilityForm, form_again, guard=lambda api: _supporter(api))}

@@ -1,0 +1,97 @@
+"""A supporter's own page as a supporter meets it: headless Chromium against the shared local stack.
+
+Reached from the link in their email, it lists their open cases by reference and takes their
+availability in a plain form: it must work with JavaScript off, name each answer to change beside its
+field with the focus on the summary, and have no serious or critical WCAG 2.2 AA violations (axe-core)
+as it opens, with mistakes, and once saved.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.browser import error_summary_faults, error_summary_messages, fresh_page, serious_violations
+from tests.e2e.conftest import emails_about, post_json, wait_for
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+PAGE_LINK = re.compile(r"http://127\.0\.0\.1:\d+/supporters/[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")
+HEADING = "Your cases and availability"
+
+
+@pytest.fixture
+def audited_page(browser: Browser) -> Iterator[Page]:
+    """Scripts off, as the site needs none; its CSP bypassed, so axe-core can be injected."""
+    with fresh_page(browser, java_script_enabled=False, bypass_csp=True) as page:
+        yield page
+
+
+def own_page_link(local_url: str) -> tuple[str, str]:
+    """A new request's reference, and the link to its supporter's own page from the assignment email."""
+    token = uuid.uuid4().hex[:8]
+    status, receipt = post_json(
+        f"{local_url}/requests",
+        {
+            "kind": "self",
+            "requester": {"name": f"Dr Page {token}", "email": f"page.{token}@example.org"},
+            "career_stage": "practicing_physician",
+            "practices_in_vancouver": True,
+            "reasons": ["other"],
+            "modalities": ["video", "phone", "in_person"],
+        },
+    )
+    assert status == 201, receipt
+    reference = receipt["reference"]
+
+    def link() -> str:
+        found = [
+            m.group(0) for e in emails_about(local_url, reference) for m in PAGE_LINK.finditer(e["text"])
+        ]
+        return found[0] if found else ""
+
+    return reference, wait_for(link, 10)
+
+
+def test_the_page_lists_the_case_and_takes_a_change_without_javascript(
+    browser: Browser, local_url: str, axe_path: Path, audited_page: Page
+) -> None:
+    reference, url = own_page_link(local_url)
+    assert url, "no link to the supporter's page in the assignment email"
+    page = audited_page
+    page.goto(url)
+    expect(page.get_by_role("heading", level=1)).to_have_text(HEADING)
+    expect(page.get_by_role("cell", name=reference)).to_be_visible()
+    assert serious_violations(page, axe_path) == []
+
+    # A number above the cap and a last day before the first: the form again, each named by its field
+    cap = page.get_by_label("The most cases you would like at once").get_attribute("max")
+    page.get_by_label("The most cases you would like at once").fill(str(int(cap or "3") + 1))
+    page.get_by_label("First day away").fill("2030-07-10")
+    page.get_by_label("Last day away").fill("2030-07-01")
+    page.get_by_role("button", name="Save my availability").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    messages = error_summary_messages(page)
+    assert set(messages) == {"f-max_open", "f-away_until"}, messages
+    assert f"from 1 to {cap}" in messages["f-max_open"]
+    assert error_summary_faults(page) == []
+    assert serious_violations(page, axe_path) == []
+
+    # Put right, it is saved and says so; the answers stay as saved
+    page.get_by_label("The most cases you would like at once").fill(str(cap))
+    page.get_by_label("Last day away").fill("2030-07-20")
+    page.get_by_role("button", name="Save my availability").click()
+    expect(page.get_by_role("status")).to_contain_text("your availability is saved")
+    expect(page.get_by_label("Last day away")).to_have_value("2030-07-20")
+    assert serious_violations(page, axe_path) == []
+
+    # And by keyboard alone: the pause box can be reached and ticked, then left as it was
+    pause = page.get_by_label("Pause new requests for now")
+    pause.focus()
+    page.keyboard.press("Space")
+    expect(pause).to_be_checked()
