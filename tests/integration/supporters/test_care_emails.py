@@ -15,6 +15,7 @@ from tests.integration.supporters.helpers import (
     ADMIN,
     CASE_LINK,
     PAGE_LINK,
+    REQUEST,
     CarePipeline,
     availability,
     case_link,
@@ -155,3 +156,27 @@ def test_open_cases_per_supporter_are_a_metric_by_supporter_id(
         for line in lines
     ), lines
     assert not any("Dr. Supporter" in line for line in lines)
+
+
+def test_away_from_next_monday_on_the_page_is_matched_until_sunday_and_not_from_monday(
+    stack: Any, care: CarePipeline, frozen: clock.FrozenClock
+) -> None:
+    from peer_support.requests.repository import RequestsRepository
+
+    requests = RequestsRepository(stack.refs["RequestsTable"])
+    # Given s2 is paused, and s1 says on Thursday they are away from next Monday for a week
+    page("POST", page_token("s2"), availability(stack, "s2", paused=True))
+    answers = availability(stack, "s1", away_from="2026-11-30", away_until="2026-12-06")
+    assert page("POST", page_token("s1"), answers)["statusCode"] == 200
+    # When a request comes on Sunday at noon, s1 takes it
+    frozen.advance(datetime(2026, 11, 29, 20, 0, tzinfo=UTC) - frozen.now())
+    sunday = submit()
+    care.run()
+    assert requests.get(sunday)["supporter_id"] == "s1"
+    # And one on Monday morning finds nobody: s1 is away, and keeps Sunday's case
+    frozen.advance(datetime(2026, 11, 30, 16, 0, tzinfo=UTC) - frozen.now())
+    monday = submit({**REQUEST, "requester": {"name": "Dr. Bo Chan", "email": "bo@example.org"}})
+    care.run()
+    assert requests.get(monday)["left_out"] == {"away": 1, "paused": 1}
+    assert requests.get(sunday)["supporter_id"] == "s1"
+    assert record(stack, "s1").open_count == 1
