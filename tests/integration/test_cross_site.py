@@ -106,3 +106,27 @@ def test_a_cross_site_withdrawal_is_refused(stack: Any, pipeline: Pipeline) -> N
         assert item(stack, reference)["status"] == "matched"
     assert withdraw({"Origin": f"https://{HOST}"})["statusCode"] == 200
     assert item(stack, reference)["status"] == "withdrawn"
+
+
+def test_a_cross_site_save_of_a_supporters_availability_is_refused(stack: Any, pipeline: Pipeline) -> None:
+    from tests.integration.supporters.helpers import availability, page_token, record
+
+    token = page_token("s1")
+
+    def save(headers: dict[str, str]) -> dict[str, Any]:
+        event = api_event(
+            "POST",
+            f"/supporters/{token}",
+            urlencode(availability(stack, "s1", paused=True), doseq=True),
+            {**FORM, **headers},
+            path_parameters={"token": token},
+            resource="/supporters/{token}",
+        )
+        result: dict[str, Any] = invoke("ActionsFunction", event)
+        return result
+
+    for headers in FOREIGN:
+        assert save(headers)["statusCode"] == 403, headers
+        assert record(stack, "s1").paused is False
+    assert save({"Origin": f"https://{HOST}"})["statusCode"] == 200
+    assert record(stack, "s1").paused is True
