@@ -27,8 +27,8 @@ HEADING = "Your cases and availability"
 
 @pytest.fixture
 def audited_page(browser: Browser) -> Iterator[Page]:
-    """Scripts off, as the site needs none; its CSP bypassed, so axe-core can be injected."""
-    with fresh_page(browser, java_script_enabled=False, bypass_csp=True) as page:
+    """A page whose CSP is bypassed, so axe-core can be injected into the script-free site."""
+    with fresh_page(browser, bypass_csp=True) as page:
         yield page
 
 
@@ -58,8 +58,8 @@ def own_page_link(local_url: str) -> tuple[str, str]:
     return reference, wait_for(link, 10)
 
 
-def test_the_page_lists_the_case_and_takes_a_change_without_javascript(
-    browser: Browser, local_url: str, axe_path: Path, audited_page: Page
+def test_the_page_lists_the_case_and_explains_mistakes_with_no_serious_wcag_violations(
+    local_url: str, axe_path: Path, audited_page: Page
 ) -> None:
     reference, url = own_page_link(local_url)
     assert url, "no link to the supporter's page in the assignment email"
@@ -95,3 +95,16 @@ def test_the_page_lists_the_case_and_takes_a_change_without_javascript(
     pause.focus()
     page.keyboard.press("Space")
     expect(pause).to_be_checked()
+
+
+def test_a_change_is_saved_without_javascript(browser: Browser, local_url: str) -> None:
+    reference, url = own_page_link(local_url)
+    assert url, "no link to the supporter's page in the assignment email"
+    with fresh_page(browser, java_script_enabled=False) as page:
+        page.goto(url)
+        expect(page.get_by_role("cell", name=reference)).to_be_visible()
+        page.get_by_label("First day away").fill("2031-02-02")
+        page.get_by_label("Last day away").fill("2031-02-09")
+        page.get_by_role("button", name="Save my availability").click()
+        expect(page.get_by_role("status")).to_contain_text("your availability is saved")
+        expect(page.get_by_label("First day away")).to_have_value("2031-02-02")
