@@ -108,3 +108,35 @@ def test_a_change_is_saved_without_javascript(browser: Browser, local_url: str) 
         page.get_by_role("button", name="Save my availability").click()
         expect(page.get_by_role("status")).to_contain_text("your availability is saved")
         expect(page.get_by_label("First day away")).to_have_value("2031-02-02")
+
+
+CASE_LINK = re.compile(r"http://127\.0\.0\.1:\d+/actions/[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")
+
+
+def test_closing_a_case_offers_a_debrief_after_the_counts(
+    local_url: str, axe_path: Path, audited_page: Page
+) -> None:
+    reference, _ = own_page_link(local_url)
+    to_supporter = [e for e in emails_about(local_url, reference) if PAGE_LINK.search(e["text"])]
+    [case] = {m.group(0) for e in to_supporter for m in CASE_LINK.finditer(e["text"])}
+    page = audited_page
+    page.goto(case)
+    page.get_by_role("button", name="I have made first contact").click()
+    page.goto(case)
+    debrief = page.get_by_label("I would like a debrief")
+    expect(debrief).not_to_be_checked()
+    assert serious_violations(page, axe_path) == []
+    page.get_by_label("How many conversations did you have?").fill("2")
+    page.get_by_label("By video").check()
+    debrief.check()
+    page.get_by_role("button", name="Close the case").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert serious_violations(page, axe_path) == []
+
+    def told() -> list[dict[str, str]]:
+        from tests.e2e.conftest import all_emails
+
+        return [e for e in all_emails(local_url) if e["subject"].endswith("would like a debrief")]
+
+    assert wait_for(told, 10)
+    assert all(reference not in e["text"] for e in told())
