@@ -101,7 +101,7 @@ SEARCHED = _searched()
 LINK = re.compile(r"https?://[^\s\"'<>]+")
 REFERENCE = re.compile(r"PS-[A-Z0-9]{4}-[A-Z0-9]{4}")
 TOKEN = re.compile(r"/actions/([A-Za-z0-9_\-]+)\.([A-Za-z0-9_\-]+)")
-PAGE = re.compile(r"/supporters/([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)")
+PAGE = re.compile(r"/supporters/([A-Za-z0-9_\-]+)\.([A-Za-z0-9_\-]+)")
 GROUP_TOKEN = re.compile(r"/group-registrations/([A-Za-z0-9_\-]+)\.([A-Za-z0-9_\-]+)")
 
 
@@ -446,7 +446,10 @@ def support(seen: Observed, story: Lifecycle, stack: Any, frozen: clock.FrozenCl
     assert REQUESTER["email"] in page["body"]  # the supporter needs to reach them: that is the page's point
     # Their own page lists the case by reference only, and takes a change of availability
     [*_, own] = [
-        m.group(1) for e in story.emails if e["to"] == supporter["email"] for m in PAGE.finditer(e["text"])
+        m.group(0).removeprefix("/supporters/")
+        for e in story.emails
+        if e["to"] == supporter["email"]
+        for m in PAGE.finditer(e["text"])
     ]
     mine = seen.own_page("GET", own)
     assert mine["statusCode"] == 200
@@ -629,6 +632,12 @@ def test_no_personal_data_in_logs_metrics_error_bodies_or_urls(
     assert len(tokens) >= 10
     for decoded in tokens.values():
         assert re.fullmatch(r"PS-[A-Z0-9]{4}-[A-Z0-9]{4}\|(supporter|admin|requester)\|[\w\-]+\|\d+", decoded)
+
+    # ... and a supporter's own page link carries only their opaque id and an expiry
+    pages = link_tokens(seen, PAGE)
+    assert pages
+    for decoded in pages.values():
+        assert re.fullmatch(r"sup-\d+\|\d+", decoded), decoded
 
     # ... while the logs are useful: every reference, each API call's correlation id, the debug lines
     for reference in (story.self_ref, story.urgent_ref, story.referral_ref):

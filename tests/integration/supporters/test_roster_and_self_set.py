@@ -66,3 +66,28 @@ def test_a_page_opened_before_an_import_is_refused_and_nothing_lost(stack: Any, 
     stored = record(stack, "s1")
     assert (stored.paused, stored.on_call) == (False, ["sun"])
     assert care.to(ADMIN) == []
+
+
+def test_the_away_dates_go_together(stack: Any, care: CarePipeline) -> None:
+    answers = availability(stack, "s1", away_from="2026-12-21", away_until="2027-01-04")
+    assert page("POST", page_token("s1"), answers)["statusCode"] == 200
+    # The CSV gives only a last day away: the supporter's first day away goes with the rest
+    import_roster(stack, "s1,Dr. Supporter 1,s1@example.org,video,2,,2026-12-10,,")
+    stored = record(stack, "s1")
+    assert (stored.away_from, str(stored.away_until)) == (None, "2026-12-10")
+
+
+def test_a_save_from_a_version_already_written_is_refused_by_the_table_itself(
+    stack: Any, care: CarePipeline
+) -> None:
+    import pytest
+
+    from peer_support.core.errors import Conflict
+    from peer_support.supporters.repository import SupportersRepository
+
+    repository = SupportersRepository(stack.refs["SupportersTable"])
+    repository.save_own("s1", 1, {"paused": True}, ["paused"])
+    with pytest.raises(Conflict):
+        repository.save_own("s1", 1, {"on_call": ["mon"]}, ["on_call"])
+    stored = record(stack, "s1")
+    assert (stored.paused, stored.on_call, stored.version) == (True, [], 2)

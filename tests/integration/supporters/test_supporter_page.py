@@ -122,7 +122,7 @@ def test_bad_answers_give_the_form_again_with_kind_messages_and_nothing_written(
     stack: Any, care: CarePipeline
 ) -> None:
     token = page_token("s1")
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"max_open": 3}, "Please choose a number from 1 to 2"),
         ({"away_from": "2026-12-21", "away_until": "2026-12-20"}, "on or after your first day away"),
         ({"away_from": "2026-12-21"}, "Please enter your last day away as well"),
