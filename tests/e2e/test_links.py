@@ -621,6 +621,8 @@ def test_supporter_acts_from_the_case_page_without_javascript(
         expect(video).to_be_focused()
         expect(video).to_be_checked()
         page.keyboard.press("Tab")
+        expect(page.get_by_role("checkbox", name="I would like a debrief")).to_be_focused()
+        page.keyboard.press("Tab")
         expect(page.get_by_role("button", name="Close the case")).to_be_focused()
         page.keyboard.press("Enter")
 
