@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from peer_support.core import rendering
 from tests.integration.supporters.helpers import (
     ADMIN,
     CASE_LINK,
@@ -137,7 +138,8 @@ def test_bad_answers_give_the_form_again_with_kind_messages_and_nothing_written(
         assert "Some answers need another look" in again["body"]
     as_json = page("POST", token, availability(stack, "s1", max_open=9), html=False, form=False)
     assert as_json["statusCode"] == 422
-    assert list(json.loads(as_json["body"])["fields"]) == ["max_open"]
+    fields = json.loads(as_json["body"])["fields"]
+    assert fields == {"max_open": rendering.messages()["field_rules"]["above_cap"]}
     care.run()
     assert record(stack, "s1").version == 1
     assert care.to(ADMIN) == []

@@ -124,10 +124,12 @@ def save(api: Api, form: AvailabilityForm) -> Response[str]:
     try:
         values, changed = changes(record, form)
     except AboveCap as error:
-        fields = {"max_open": text["above_cap"].format(cap=error.cap)}
-        if not api.wants_html():
+        if not api.wants_html():  # the catalogue's own sentence: an error body says nothing else
+            fields = {"max_open": rendering.field_message("max_open", "above_cap")}
             detail = rendering.messages()["errors"]["validation"]
-            return json_response({"error": "validation", "detail": detail, "fields": fields}, 422)
+            body = {"error": "validation", "detail": detail, "fields": fields}
+            return json_response(body, HTTPStatus.UNPROCESSABLE_ENTITY)
+        fields = {"max_open": text["above_cap"].format(cap=error.cap)}
         posted = form.model_dump(mode="json")
         return _render(api, record, values=posted, errors=fields, status=HTTPStatus.UNPROCESSABLE_ENTITY)
     if changed:
