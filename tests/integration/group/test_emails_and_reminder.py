@@ -295,13 +295,22 @@ def test_the_sweep_reads_only_the_sessions_that_are_due(
         if model.name == "Query":
             read["query_items"] += len(parsed.get("Items", []))
 
+    scanned: list[str] = []
+
+    def scan(params: dict[str, Any], **_: Any) -> None:
+        scanned.append(params["TableName"])
+
     client = dynamodb_client()
     client.meta.events.register("after-call.dynamodb.*", count)
+    client.meta.events.register("provide-client-params.dynamodb.Scan", scan)
     try:
         assert sweep()["group_reminders"] == {"read": 1, "skipped": 0, "sent": 1}
     finally:
         client.meta.events.unregister("after-call.dynamodb.*", count)
-    assert read["Scan"] == 0
+        client.meta.events.unregister("provide-client-params.dynamodb.Scan", scan)
+    # The supporters' step reads the roster; the group's table is never scanned
+    assert group_stack.refs["GroupTable"] not in scanned
+    assert read["Scan"] == len(scanned)
     # One due session's key from the sparse index (the Requests table's sweep found nothing due)
     assert read["query_items"] == 1
     assert read["UpdateItem"] == 1  # the one reminder step; no GetItem, no registration read
