@@ -470,15 +470,16 @@ def deadlines(
     """The urgent request's supporter is reminded and misses the deadline; the case moves, is missed
     again, and with nobody left waits for the administrator, who is reminded and cancels it. The
     referral's consent is reminded."""
-    assert sweep(frozen, hours=24) == {"contact_reminder": 1}  # Friday 10:00
-    assert sweep(frozen, hours=7) == {"consent_reminder": 1, "reassigned": 1}  # Friday 17:00
+    # Urgent: first contact due 2 hours after the match (Thursday 10:00), reminded half-way.
+    assert sweep(frozen, hours=1.5) == {"contact_reminder": 1}  # Thursday 11:30
+    assert sweep(frozen, hours=1) == {"reassigned": 1}  # 12:30
     pipeline.run()
     assert item(stack, story.urgent_ref)["status"] == "matched"
-    assert sweep(frozen, hours=68) == {"contact_reminder": 1}
-    assert sweep(frozen, hours=4) == {"reassigned": 1}
+    assert sweep(frozen, hours=1.25) == {"contact_reminder": 1}  # 13:45
+    assert sweep(frozen, hours=1) == {"reassigned": 1}  # 14:45
     pipeline.run()
     assert item(stack, story.urgent_ref)["status"] == "needs_admin"
-    assert sweep(frozen, hours=16) == {"needs_admin_reminder": 1}
+    assert sweep(frozen, hours=26.25) == {"consent_reminder": 1, "needs_admin_reminder": 1}  # Friday 17:00
     pipeline.run()
     story.emails = seen.emails(pipeline)
 
@@ -597,6 +598,16 @@ def test_no_personal_data_in_logs_metrics_error_bodies_or_urls(
     deadlines(seen, story, stack, pipeline, frozen)
     referral(seen, story, stack, pipeline, monkeypatch)
     collect(seen, capsys, caplog)
+    # Every text message: its links are checked with the rest, and it names nobody (its number aside)
+    from local_runner.stack import sent_sms
+
+    texts = [message["text"] for message in sent_sms()]
+    assert any(text.startswith("Urgent peer support request ") for text in texts), texts
+    assert any(text.startswith("Reminder: urgent peer support request ") for text in texts), texts
+    for text in texts:
+        assert leaks(text) == [], text
+        assert re.fullmatch(r"[^\n]{1,320}", text), text  # one line, two segments at most
+    seen.urls.extend(u for text in texts for u in LINK.findall(text))
 
     # Then nothing anybody may read outside a page or an email names a person
     assert_no_personal_data(seen)
@@ -624,6 +635,7 @@ def test_no_personal_data_in_logs_metrics_error_bodies_or_urls(
         "RequestsSubmitted",
         "RequestsMatched",
         "EmailsSent",
+        "SmsSent",
         "SupporterReminders",
         "Reassignments",
     } <= names

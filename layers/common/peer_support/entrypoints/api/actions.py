@@ -26,8 +26,9 @@ from peer_support.requests.actions import (
     handed_on,
     holds_case,
     perform,
+    referrer_of_reach_in,
 )
-from peer_support.requests.models import ActionTaken
+from peer_support.requests.models import ActionTaken, Status
 from peer_support.requests.notices import person_role
 from peer_support.requests.repository import RequestsRepository
 from peer_support.requests.states import HELD, OPEN
@@ -60,6 +61,8 @@ def _page(claims: LinkClaims, item: dict[str, Any], errors: dict[str, str], valu
         return _case_page(item, common, errors, values)
     if claims.role == "admin":
         return _admin_page(item, common, allowed)
+    if item.get("kind") == "reach_in" and item["status"] in INVITATION_PAGE:
+        return _invitation_page(item, common)
     return app.page(
         "pages/withdraw.html",
         **common,
@@ -67,6 +70,23 @@ def _page(claims: LinkClaims, item: dict[str, Any], errors: dict[str, str], valu
         can_withdraw="withdraw" in allowed,
         can_confirm="confirm_request" in allowed,
         handed_on=handed_on(claims, item) and item["status"] in OPEN,
+    )
+
+
+# The states a reach-in's invitation page answers for: its question, and what is left once answered.
+INVITATION_PAGE = frozenset({Status.INVITED, Status.DECLINED_INVITATION, Status.INVITATION_LAPSED})
+
+
+def _invitation_page(item: dict[str, Any], common: dict[str, Any]) -> str:
+    """The invitation: both answers, the one the email's link chose first (`?answer=no`)."""
+    query = app.current_event.query_string_parameters or {}
+    referrer = item.get("requester") or {}
+    return app.page(
+        "pages/invitation.html",
+        **common,
+        status=item["status"],
+        answer="no" if query.get("answer") == "no" else "yes",
+        referrer_name=referrer.get("name") if item.get("share_referrer_name") else None,
     )
 
 
@@ -171,7 +191,10 @@ def _record_view(claims: LinkClaims, item: dict[str, Any]) -> None:
 
 
 def _may_see(claims: LinkClaims, item: dict[str, Any]) -> None:
-    """A supporter sees a person's details only while the case is theirs and open."""
+    """A supporter sees a person's details only while the case is theirs and open; a reach-in's referrer
+    sees nothing of it."""
+    if referrer_of_reach_in(claims, item):
+        raise StaleAction("not_yours")
     if claims.role != "supporter":
         return
     if not holds_case(claims, item):
