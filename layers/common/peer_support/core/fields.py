@@ -68,7 +68,8 @@ def _normalised_phone(value: str) -> str:
 
 Phone = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, pattern=re.compile(r"^\+?[0-9][0-9 ()\-.]{5,22}[0-9]$")),
+    # A leading bracket too, as North American numbers are often written: (604) 555-0123.
+    StringConstraints(strip_whitespace=True, pattern=re.compile(r"^\+?[0-9(][0-9 ()\-.]{5,22}[0-9]$")),
     AfterValidator(_normalised_phone),
 ]
 

@@ -12,7 +12,7 @@ from typing import Any
 PERSONAL_FIELDS = (
     "requester",
     "colleague",
-    "requester_key",
+    # (`requester_key` too, which every move out of the open states removes: see `transition_update`)
     "submission_hash",  # a digest of the answers, names and addresses among them
     "note",
     "avoid",
