@@ -51,7 +51,7 @@ def roster(stack: Any, on_call: dict[str, list[str]]) -> None:
                 email=f"{supporter}@example.org",
                 phone=phone,
                 modalities=["video"],
-                on_call=on_call.get(supporter, []),  # type: ignore[arg-type]
+                on_call=on_call.get(supporter, []),
             )
             for supporter, phone in PHONES.items()
         ]
