@@ -454,10 +454,15 @@ def test_emails_go_through_the_configuration_set(transformed: dict[str, Any]) ->
 def test_the_sla_sweep_has_a_dead_letter_queue(transformed: dict[str, Any]) -> None:
     function = transformed["Resources"]["SlaCheckFunction"]["Properties"]
     assert function["DeadLetterConfig"] == {"TargetArn": {"Fn::GetAtt": ["SlaCheckDeadLetterQueue", "Arn"]}}
-    [schedule] = of_type(transformed, "AWS::Scheduler::Schedule").values()
-    assert schedule["Properties"]["Target"]["DeadLetterConfig"] == {
-        "Arn": {"Fn::GetAtt": ["SlaCheckDeadLetterQueue", "Arn"]}
+    schedules = of_type(transformed, "AWS::Scheduler::Schedule")
+    # Every deadline each quarter hour, and the urgent ones alone every 5 minutes, into the same queue.
+    expressions = {
+        s["Properties"]["ScheduleExpression"]: s["Properties"]["Target"] for s in schedules.values()
     }
+    assert set(expressions) == {"rate(15 minutes)", "rate(5 minutes)"}
+    for target in expressions.values():
+        assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["SlaCheckDeadLetterQueue", "Arn"]}}
+    assert json.loads(expressions["rate(5 minutes)"]["Input"]) == {"sweep": "urgent"}
 
 
 def test_the_api_has_one_stage_and_it_is_the_guarded_one(transformed: dict[str, Any]) -> None:
