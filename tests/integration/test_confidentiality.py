@@ -753,3 +753,51 @@ def test_the_group_leaves_no_personal_data_in_logs_metrics_error_bodies_or_urls(
         f"{len(seen.error_bodies)} error bodies, {len(seen.urls)} URLs ({len(set(seen.urls))} distinct, "
         f"{len(tokens)} link tokens)"
     )
+
+
+def test_a_reach_in_leaves_no_personal_data_in_logs_metrics_error_bodies_or_urls(
+    stack: Any,
+    frozen: clock.FrozenClock,
+    observed: Observed,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Given two invitations to the same colleague, from two referrers, one naming themself
+    seen, pipeline = observed, Pipeline(stack)
+    roster(stack)
+    invitation = {
+        "kind": "reach_in",
+        "colleague": COLLEAGUE,
+        "event": "legal",
+        "career_stage": "practicing_physician",
+        "practices_in_vancouver": True,
+        "note": NOTE,
+        "avoid": [AVOID],
+    }
+    first = seen.submit({**invitation, "requester": REFERRER, "share_referrer_name": True})
+    second = seen.submit({**invitation, "requester": FORM_REQUESTER})
+    assert (first["statusCode"], second["statusCode"]) == (201, 201)
+    # ... and each way one can be refused: no contact, the referrer as the physician, another event
+    for changes in ({"colleague": None}, {"colleague": REFERRER}, {"event": COLLEAGUE["name"]}):
+        body = {k: v for k, v in {**invitation, "requester": REFERRER, **changes}.items() if v is not None}
+        assert seen.submit(body)["statusCode"] == 422, changes
+    pipeline.run()
+    references = [json.loads(answer["body"])["reference"] for answer in (first, second)]
+    emails = seen.emails(pipeline)
+    # When the colleague says yes to one and no, thank you, to the other, each link's page seen first
+    for reference, action in zip(references, ("accept_invitation", "decline_invitation"), strict=True):
+        token = token_for(emails, COLLEAGUE["email"], reference)
+        assert seen.link("GET", token, html=True)["statusCode"] == 200
+        assert seen.link("POST", token, {"action": action})["statusCode"] == 200
+        assert seen.link("POST", token, {"action": action})["statusCode"] == 409
+    pipeline.run()
+    seen.emails(pipeline)
+    collect(seen, capsys, caplog)
+
+    # Then nothing anybody may read outside a page or an email names a person
+    assert_no_personal_data(seen)
+    for decoded in link_tokens(seen, TOKEN).values():
+        assert re.fullmatch(r"PS-[A-Z0-9]{4}-[A-Z0-9]{4}\|(supporter|admin|requester)\|[\w\-]+\|\d+", decoded)
+    # ... the referrers never heard the answer, and the declined one keeps nobody's details
+    assert [len([e for e in emails if e["to"] == r["email"]]) for r in (REFERRER, FORM_REQUESTER)] == [1, 1]
+    assert leaks(json.dumps(item(stack, references[1]))) == []

@@ -40,6 +40,8 @@ def use_supporter_addresses(lookup: SupporterAddress, numbers: SupporterAddress 
 # The messages that also go by SMS, beside the email: an urgent case's page and its half-way reminder
 # to the supporter, and the reference to a person who prefers phone contact.
 INVITATIONS = frozenset({"invitation", "invitation_reminder"})
+# The invited physician's two links: the same holder's, each naming the answer its page offers first.
+ANSWER_HOLDERS = {"yes": "colleague-yes", "no": "colleague-no"}
 PAGED_WHEN_URGENT = frozenset({"assigned", "contact_reminder"})
 TEXTED_TO_PHONE_PEOPLE = frozenset({"request_received"})
 
@@ -98,9 +100,9 @@ def email_context(notice: Notice, item: dict[str, Any], settings: NotifySettings
     elif notice.role in ("requester", "colleague"):
         # The referrer's link and the colleague's differ: once consent is given, it is the colleague's.
         context["withdraw_url"] = link(settings, request_id, "requester", notice.role)
-        if notice.kind in INVITATIONS:  # one link, opening on the answer each button chose
-            context["accept_url"] = f"{context['withdraw_url']}?answer=yes"
-            context["decline_url"] = f"{context['withdraw_url']}?answer=no"
+        if notice.kind in INVITATIONS:  # two links, each signed to open on its own answer
+            context["accept_url"] = link(settings, request_id, "requester", ANSWER_HOLDERS["yes"])
+            context["decline_url"] = link(settings, request_id, "requester", ANSWER_HOLDERS["no"])
     elif notice.role == "supporter" and notice.kind != "case_moved" and notice.holder:
         context["case_url"] = link(settings, request_id, "supporter", notice.holder)
     elif notice.role == "admin":

@@ -62,7 +62,7 @@ def _page(claims: LinkClaims, item: dict[str, Any], errors: dict[str, str], valu
     if claims.role == "admin":
         return _admin_page(item, common, allowed)
     if item.get("kind") == "reach_in" and item["status"] in INVITATION_PAGE:
-        return _invitation_page(item, common)
+        return _invitation_page(claims, item, common)
     return app.page(
         "pages/withdraw.html",
         **common,
@@ -77,15 +77,14 @@ def _page(claims: LinkClaims, item: dict[str, Any], errors: dict[str, str], valu
 INVITATION_PAGE = frozenset({Status.INVITED, Status.DECLINED_INVITATION, Status.INVITATION_LAPSED})
 
 
-def _invitation_page(item: dict[str, Any], common: dict[str, Any]) -> str:
-    """The invitation: both answers, the one the email's link chose first (`?answer=no`)."""
-    query = app.current_event.query_string_parameters or {}
+def _invitation_page(claims: LinkClaims, item: dict[str, Any], common: dict[str, Any]) -> str:
+    """The invitation: both answers, first the one the email's link was signed for (its holder says)."""
     referrer = item.get("requester") or {}
     return app.page(
         "pages/invitation.html",
         **common,
         status=item["status"],
-        answer="no" if query.get("answer") == "no" else "yes",
+        answer="no" if claims.holder == "colleague-no" else "yes",
         referrer_name=referrer.get("name") if item.get("share_referrer_name") else None,
     )
 
