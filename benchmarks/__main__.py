@@ -9,7 +9,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import aws_calls, bench_matching, cold_import, first_call, load, sweep_cost
+from benchmarks import aws_calls, bench_matching, cold_import, first_call, load, sweep_cost, urgent_page
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
@@ -30,6 +30,7 @@ def main() -> int:
         ("(c) SLA sweep cost against table size", "sweep_cost", sweep_cost.main),
         ("(d) matching CPU over 1,000 supporters", "matching", bench_matching.main),
         ("(e) load on the local stack", "load", load.main),
+        ("(f) urgent submit to SMS page on the local stack", "urgent_page", urgent_page.main),
     ]
     for title, key, run in sections:
         print(f"\n== {title} ==", flush=True)

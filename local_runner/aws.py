@@ -3,7 +3,8 @@
 The handlers and moto each get an interpreter (and a core) of their own: in one process, every AWS call
 of every handler waited for the same lock as the handlers themselves. Besides AWS, it answers
 `GET /_local/sent-emails?region=R` with the raw messages SES has sent, which only this process holds
-(`&with=id`: with their message ids).
+(`&with=id`: with their message ids), and `GET /_local/sent-sms?region=R` with the text messages SNS has
+published to phone numbers.
 The process ends when its parent does (its stdin closes).
 """
 
@@ -23,6 +24,7 @@ from local_runner.template import ACCOUNT_ID
 
 READY = "aws ready"
 SENT_EMAILS = "/_local/sent-emails"
+SENT_SMS = "/_local/sent-sms"
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -40,6 +42,15 @@ def sent_messages(region: str) -> list[dict[str, str]]:
     ]
 
 
+def sent_sms(region: str) -> list[dict[str, str]]:
+    """Every text message SNS has published to a phone number in `region`, in the order sent, from this
+    process's moto: its message id, the number and the text."""
+    from moto.sns.models import sns_backends
+
+    published = list(sns_backends[ACCOUNT_ID][region].sms_messages.items())
+    return [{"id": message_id, "to": number, "text": text} for message_id, (number, text) in published]
+
+
 def raw_sent_emails(region: str) -> list[str]:
     """The raw MIME text of every email SES has sent in `region`, from this process's moto."""
     return [message["raw"] for message in sent_messages(region)]
@@ -47,13 +58,16 @@ def raw_sent_emails(region: str) -> list[str]:
 
 def with_sent_emails(app: WsgiApp) -> WsgiApp:
     def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != SENT_EMAILS:
+        if environ.get("PATH_INFO") not in (SENT_EMAILS, SENT_SMS):
             return app(environ, start_response)
         query = parse_qs(environ.get("QUERY_STRING", ""))
         region = query.get("region", ["ca-central-1"])[0]
         # `with=id`: each as {"id", "raw"}; else the raw texts alone, as before.
         with_ids = query.get("with", [""])[0] == "id"
-        body = json.dumps(sent_messages(region) if with_ids else raw_sent_emails(region)).encode()
+        if environ.get("PATH_INFO") == SENT_SMS:
+            body = json.dumps(sent_sms(region)).encode()
+        else:
+            body = json.dumps(sent_messages(region) if with_ids else raw_sent_emails(region)).encode()
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
 

@@ -13,7 +13,7 @@ def clear_caches() -> None:
     from peer_support.group import delivery as group_delivery
     from peer_support.group import settings as group_settings
     from peer_support.links import keys
-    from peer_support.notifications import email
+    from peer_support.notifications import email, sms
     from peer_support.notifications import settings as notify_settings
     from peer_support.requests import delivery
     from peer_support.supporters import delivery as supporters_delivery
@@ -28,6 +28,7 @@ def clear_caches() -> None:
         group_settings.get_group_notify_settings,
         dynamodb.dynamodb_client,
         email.sesv2_client,
+        sms.sns_client,
     ):
         cached.cache_clear()
     delivery.sender.forget()

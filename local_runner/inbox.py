@@ -4,9 +4,8 @@ For whoever tries the system: each email with who it went to, its subject, when 
 clock) and its plain text, whose links are links, so following a request's life needs no JSON. Newest
 first.
 
-Messages come from `SOURCES`, one function per channel, each giving `Message`s in the order sent. Email is
-the only channel today; when the stack sends SMS (`GET /_local/sms`), a source of texts added to `SOURCES`
-puts them on the same page, in time order with the emails.
+Messages come from `SOURCES`, one function per channel, each giving `Message`s in the order sent: the
+emails, and the text messages (`GET /_local/sms`), on the same page in time order.
 """
 
 from __future__ import annotations
@@ -53,7 +52,11 @@ def emails(local: LocalStack) -> list[Message]:
     ]
 
 
-SOURCES: list[Source] = [emails]
+def texts(local: LocalStack) -> list[Message]:
+    return [Message("SMS", m["to"], m["text"], m.get("sent_at", "")) for m in local.sent_sms()]
+
+
+SOURCES: list[Source] = [emails, texts]
 
 
 def messages(local: LocalStack, sources: list[Source] | None = None) -> list[Message]:

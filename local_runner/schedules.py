@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import threading
@@ -23,19 +24,25 @@ UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400,
 class Schedule:
     function: str
     every: timedelta
+    name: str = ""  # the schedule's event name: one function may have several schedules
+    input: str = "{}"  # the event it is invoked with (the schedule's `Input`)
+
+    @property
+    def event(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads(self.input)
+        return loaded
 
 
 def schedules(stack: Stack) -> list[Schedule]:
     found = []
     for function, resource in resources_of_type("AWS::Serverless::Function", stack.template).items():
-        for event in resource["Properties"].get("Events", {}).values():
+        for name, event in resource["Properties"].get("Events", {}).items():
             if event["Type"] in ("Schedule", "ScheduleV2"):
                 match = re.fullmatch(r"rate\((\d+) (\w+)\)", event["Properties"]["ScheduleExpression"])
                 if match is None:
                     raise ValueError(f"the local runner understands rate() schedules only: {function}")
-                found.append(
-                    Schedule(function, timedelta(seconds=int(match.group(1)) * UNITS[match.group(2)]))
-                )
+                every = timedelta(seconds=int(match.group(1)) * UNITS[match.group(2)])
+                found.append(Schedule(function, every, name, event["Properties"].get("Input", "{}")))
     return found
 
 
@@ -49,7 +56,7 @@ class Scheduler:
         from peer_support.core import clock
 
         start = clock.now()
-        self.next_run = {s.function: start + s.every for s in self.schedules}
+        self.next_run = {s: start + s.every for s in self.schedules}
         self._lock = threading.Lock()
 
     def run_all(self) -> dict[str, Any]:
@@ -57,10 +64,12 @@ class Scheduler:
         from peer_support.core import clock
 
         with self._lock:
-            results = {}
+            results: dict[str, Any] = {}
             for schedule in self.schedules:
-                results[schedule.function] = self.local.invoke(schedule.function, {})
-                self.next_run[schedule.function] = clock.now() + schedule.every
+                # The function's widest schedule answers for it (every deadline covers the urgent ones).
+                result = self.local.invoke(schedule.function, schedule.event)
+                results.setdefault(schedule.function, result)
+                self.next_run[schedule] = clock.now() + schedule.every
             return results
 
     def __call__(self, stopping: threading.Event) -> None:
@@ -69,16 +78,16 @@ class Scheduler:
         while not stopping.wait(1.0):
             now = clock.now()
             for schedule in self.schedules:
-                if now >= self.next_run[schedule.function]:
+                if now >= self.next_run[schedule]:
                     with self._lock:
                         try:
-                            self.local.invoke(schedule.function, {})
+                            self.local.invoke(schedule.function, schedule.event)
                         except Exception as error:
                             print(
                                 f"[{schedule.function}] scheduled run failed: {type(error).__name__}",
                                 flush=True,
                             )
-                        self.next_run[schedule.function] = now + schedule.every
+                        self.next_run[schedule] = now + schedule.every
 
 
 EXAMPLE = '{"advance_hours": 24} or {"now": "2026-12-24T18:00:00Z"}'

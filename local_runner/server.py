@@ -107,6 +107,7 @@ class LocalApp:
             ("GET", "/_local/requests"): _list_requests,
             ("GET", "/_local/aws"): aws_route,
             ("GET", "/_local/emails"): lambda app, _: json_reply(HTTPStatus.OK, app.local.sent_emails()),
+            ("GET", "/_local/sms"): lambda app, _: json_reply(HTTPStatus.OK, app.local.sent_sms()),
             ("GET", "/_local/inbox"): inbox_route,
             ("GET", "/_local/supporters"): list_supporters,
             ("PUT", "/_local/supporters"): replace_supporters,

@@ -100,6 +100,7 @@ class LocalStack:
             boto3.setup_default_session()
         assert boto3.DEFAULT_SESSION is not None
         boto3.DEFAULT_SESSION.events.register("after-call.sesv2.SendEmail", sent)
+        boto3.DEFAULT_SESSION.events.register("after-call.sns.Publish", sent)
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         """Run `function`'s real handler with `event`, as Lambda would."""
@@ -138,6 +139,23 @@ class LocalStack:
             emails.append({**_parsed_email(message["raw"]), "sent_at": clock.iso(when) if when else ""})
         return emails
 
+    def sent_sms(self) -> list[dict[str, Any]]:
+        """Every text message sent so far, in the order sent, read from the AWS process's SNS store: `to`,
+        `text`, and `sent_at` on the one clock."""
+        from local_runner.aws import SENT_SMS
+        from peer_support.core import clock
+
+        url = f"{self.endpoint_url}{SENT_SMS}?region={self.region}"
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - our own loopback server
+            sent = json.loads(response.read())
+        texts = []
+        for message in sent:
+            when = self.sent_at.get(message["id"])
+            texts.append(
+                {"to": message["to"], "text": message["text"], "sent_at": clock.iso(when) if when else ""}
+            )
+        return texts
+
 
 def _start_aws(port: int) -> subprocess.Popen[str]:
     """`python -m local_runner.aws` on `port`, once it says it is ready."""
@@ -159,6 +177,13 @@ def _start_aws(port: int) -> subprocess.Popen[str]:
     # Anything more it prints goes nowhere, so it never blocks on a full pipe.
     threading.Thread(target=process.stdout.read, daemon=True).start()
     return process
+
+
+def sent_sms(region: str = REGION) -> list[dict[str, str]]:
+    """Every text message sent so far, read from this process's moto SNS store: to and text."""
+    from local_runner.aws import sent_sms as published
+
+    return [{"to": m["to"], "text": m["text"]} for m in published(region)]
 
 
 def sent_emails(region: str = REGION) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from typing import Any, Final
 from hypothesis import strategies as st
 
 from peer_support.core.fields import Modality
-from peer_support.requests.models import CareerStage, Kind, Reason
+from peer_support.requests.models import CareerStage, Kind, ReachInEvent, Reason
 
 # Everything a one-line answer refuses: control, format, surrogate, private-use, unassigned, and the line
 # and paragraph separators.
@@ -33,6 +33,8 @@ emails = st.from_regex(
     fullmatch=True,
 )
 phones = st.from_regex(r"\+?[0-9][0-9 ()\-.]{5,22}[0-9]", fullmatch=True)
+# North American numbers, which a text message can reach: what a person who prefers phone contact gives.
+textable_phones = st.from_regex(r"(\+1 )?[2-9][02-9][0-9] ?[2-9][02-9][0-9][ .-]?[0-9]{4}", fullmatch=True)
 supporter_ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", fullmatch=True)
 
 
@@ -51,6 +53,8 @@ def contacts(draw: Any) -> dict[str, Any]:
     _optional(draw, "phone", phones, data)
     if "phone" in data:
         _optional(draw, "preferred_contact", st.sampled_from(["email", "phone"]), data)
+    if data.get("preferred_contact") == "phone":
+        data["phone"] = draw(textable_phones)
     return data
 
 
@@ -69,6 +73,11 @@ def request_forms(draw: Any) -> dict[str, Any]:
     if kind is Kind.COLLEAGUE:
         data["colleague"] = draw(contacts())
         data["consent_confirmed"] = True
+    if kind is Kind.REACH_IN:
+        # Someone else than the referrer, and what it follows; whether the invitation may name them.
+        data["colleague"] = draw(contacts().filter(lambda c: c["email"] != data["requester"]["email"]))
+        data["event"] = draw(st.sampled_from(list(ReachInEvent))).value
+        _optional(draw, "share_referrer_name", st.booleans(), data)
     _optional(draw, "share_reasons", st.booleans(), data)
     _optional(draw, "urgent", st.booleans(), data)
     _optional(draw, "site", lines, data)

@@ -33,7 +33,10 @@ NOTE_HTML = "<p>Mornings are hard this week.<br>Evenings after 6 are best.</p>"
 
 
 def admin_token(pipeline: Pipeline, reference: str) -> str:
-    [alert] = [e for e in inbox(pipeline, ADMIN) if reference in e["subject"]]
+    # The alert the request came with (an urgent one may also say that nobody was on call)
+    [alert] = [
+        e for e in inbox(pipeline, ADMIN) if reference in e["subject"] and "on call" not in e["subject"]
+    ]
     return token_in(alert)
 
 

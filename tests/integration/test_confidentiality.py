@@ -496,15 +496,16 @@ def deadlines(
     """The urgent request's supporter is reminded and misses the deadline; the case moves, is missed
     again, and with nobody left waits for the administrator, who is reminded and cancels it. The
     referral's consent is reminded."""
-    assert sweep(frozen, hours=24) == {"contact_reminder": 1}  # Friday 10:00
-    assert sweep(frozen, hours=7) == {"consent_reminder": 1, "reassigned": 1}  # Friday 17:00
+    # Urgent: first contact due 2 hours after the match (Thursday 10:00), reminded half-way.
+    assert sweep(frozen, hours=1.5) == {"contact_reminder": 1}  # Thursday 11:30
+    assert sweep(frozen, hours=1) == {"reassigned": 1}  # 12:30
     pipeline.run()
     assert item(stack, story.urgent_ref)["status"] == "matched"
-    assert sweep(frozen, hours=68) == {"contact_reminder": 1}
-    assert sweep(frozen, hours=4) == {"reassigned": 1}
+    assert sweep(frozen, hours=1.25) == {"contact_reminder": 1}  # 13:45
+    assert sweep(frozen, hours=1) == {"reassigned": 1}  # 14:45
     pipeline.run()
     assert item(stack, story.urgent_ref)["status"] == "needs_admin"
-    assert sweep(frozen, hours=16) == {"needs_admin_reminder": 1}
+    assert sweep(frozen, hours=26.25) == {"consent_reminder": 1, "needs_admin_reminder": 1}  # Friday 17:00
     pipeline.run()
     story.emails = seen.emails(pipeline)
 
@@ -623,6 +624,16 @@ def test_no_personal_data_in_logs_metrics_error_bodies_or_urls(
     deadlines(seen, story, stack, pipeline, frozen)
     referral(seen, story, stack, pipeline, monkeypatch)
     collect(seen, capsys, caplog)
+    # Every text message: its links are checked with the rest, and it names nobody (its number aside)
+    from local_runner.stack import sent_sms
+
+    texts = [message["text"] for message in sent_sms()]
+    assert any(text.startswith("Urgent peer support request ") for text in texts), texts
+    assert any(text.startswith("Reminder: urgent peer support request ") for text in texts), texts
+    for text in texts:
+        assert leaks(text) == [], text
+        assert re.fullmatch(r"[^\n]{1,320}", text), text  # one line, two segments at most
+    seen.urls.extend(u for text in texts for u in LINK.findall(text))
 
     # Then nothing anybody may read outside a page or an email names a person
     assert_no_personal_data(seen)
@@ -656,6 +667,7 @@ def test_no_personal_data_in_logs_metrics_error_bodies_or_urls(
         "RequestsSubmitted",
         "RequestsMatched",
         "EmailsSent",
+        "SmsSent",
         "SupporterReminders",
         "Reassignments",
     } <= names
@@ -773,3 +785,51 @@ def test_the_group_leaves_no_personal_data_in_logs_metrics_error_bodies_or_urls(
         f"{len(seen.error_bodies)} error bodies, {len(seen.urls)} URLs ({len(set(seen.urls))} distinct, "
         f"{len(tokens)} link tokens)"
     )
+
+
+def test_a_reach_in_leaves_no_personal_data_in_logs_metrics_error_bodies_or_urls(
+    stack: Any,
+    frozen: clock.FrozenClock,
+    observed: Observed,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Given two invitations to the same colleague, from two referrers, one naming themself
+    seen, pipeline = observed, Pipeline(stack)
+    roster(stack)
+    invitation = {
+        "kind": "reach_in",
+        "colleague": COLLEAGUE,
+        "event": "legal",
+        "career_stage": "practicing_physician",
+        "practices_in_vancouver": True,
+        "note": NOTE,
+        "avoid": [AVOID],
+    }
+    first = seen.submit({**invitation, "requester": REFERRER, "share_referrer_name": True})
+    second = seen.submit({**invitation, "requester": FORM_REQUESTER})
+    assert (first["statusCode"], second["statusCode"]) == (201, 201)
+    # ... and each way one can be refused: no contact, the referrer as the physician, another event
+    for changes in ({"colleague": None}, {"colleague": REFERRER}, {"event": COLLEAGUE["name"]}):
+        body = {k: v for k, v in {**invitation, "requester": REFERRER, **changes}.items() if v is not None}
+        assert seen.submit(body)["statusCode"] == 422, changes
+    pipeline.run()
+    references = [json.loads(answer["body"])["reference"] for answer in (first, second)]
+    emails = seen.emails(pipeline)
+    # When the colleague says yes to one and no, thank you, to the other, each link's page seen first
+    for reference, action in zip(references, ("accept_invitation", "decline_invitation"), strict=True):
+        token = token_for(emails, COLLEAGUE["email"], reference)
+        assert seen.link("GET", token, html=True)["statusCode"] == 200
+        assert seen.link("POST", token, {"action": action})["statusCode"] == 200
+        assert seen.link("POST", token, {"action": action})["statusCode"] == 409
+    pipeline.run()
+    seen.emails(pipeline)
+    collect(seen, capsys, caplog)
+
+    # Then nothing anybody may read outside a page or an email names a person
+    assert_no_personal_data(seen)
+    for decoded in link_tokens(seen, TOKEN).values():
+        assert re.fullmatch(r"PS-[A-Z0-9]{4}-[A-Z0-9]{4}\|(supporter|admin|requester)\|[\w\-]+\|\d+", decoded)
+    # ... the referrers never heard the answer, and the declined one keeps nobody's details
+    assert [len([e for e in emails if e["to"] == r["email"]]) for r in (REFERRER, FORM_REQUESTER)] == [1, 1]
+    assert leaks(json.dumps(item(stack, references[1]))) == []

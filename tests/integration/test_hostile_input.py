@@ -161,6 +161,15 @@ VALID_REQUEST: dict[str, Any] = {
     "reasons": ["other"],
     "modalities": ["video"],
 }
+# An invitation to a colleague who did not ask.
+VALID_REACH_IN: dict[str, Any] = {
+    "kind": "reach_in",
+    "requester": {"name": "Dr. Rita Head", "email": "rita.head@example.org"},
+    "colleague": {"name": "Dr. Sam Roy", "email": "sam.roy@example.org"},
+    "event": "complaint",
+    "career_stage": "practicing_physician",
+    "practices_in_vancouver": True,
+}
 # The same answers as a browser posts them.
 VALID_FORM: dict[str, Any] = {
     "kind": "self",
@@ -278,10 +287,15 @@ def linked_routes(stack: Any) -> list[tuple[str, str, str]]:
         [RosterEntry.model_validate({**supporter, "modalities": ["phone"]})]
     )
     page_token = issue_supporter_link("hostile-1", clock.now(), timedelta(days=1), signing_key())
+    invited = json.loads(send(BODY_ROUTES[0], json.dumps(VALID_REACH_IN))["body"])
+    invitation = issue_link(
+        invited["reference"], "requester", "colleague", clock.now(), timedelta(days=1), signing_key()
+    )
     return [
         ("ActionsFunction", f"/actions/{token}", "/actions/{token}"),
         ("GroupFunction", f"/group-registrations/{group_token}", "/group-registrations/{token}"),
         ("ActionsFunction", f"/supporters/{page_token}", "/supporters/{token}"),
+        ("ActionsFunction", f"/actions/{invitation}", "/actions/{token}"),
     ]
 
 
@@ -303,12 +317,34 @@ def test_hostile_bodies_behind_genuine_links(
     assert send(linked_routes[0], json.dumps({"action": "withdraw"}))["statusCode"] == 200
     assert send(linked_routes[1], json.dumps({"action": "cancel"}))["statusCode"] == 200
     assert send(linked_routes[2], json.dumps({"version": 1, "max_open": 2}))["statusCode"] == 200
+    assert send(linked_routes[3], json.dumps({"action": "decline_invitation"}))["statusCode"] == 200
 
 
 def test_the_answers_the_hostile_ones_vary_are_taken(stack: Any) -> None:
     """So each hostile case above is refused for what it changed, not for something else."""
     assert send(BODY_ROUTES[0], json.dumps(VALID_REQUEST))["statusCode"] == 201
     assert send(BODY_ROUTES[0], form(), "application/x-www-form-urlencoded", "text/html")["statusCode"] == 201
+    assert send(BODY_ROUTES[0], json.dumps(VALID_REACH_IN))["statusCode"] == 201
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"colleague": None}, "colleague"),
+        ({"colleague": {"name": "Dr. Sam Roy"}}, "colleague.email"),
+        ({"colleague": {"name": "Dr. Rita Head", "email": "RITA.HEAD@example.org"}}, "colleague.email"),
+        ({"event": "<script>alert(1)</script>"}, "event"),
+        ({"event": ["adverse_event"]}, "event"),
+        ({"share_referrer_name": "maybe"}, "share_referrer_name"),
+    ],
+)
+def test_a_reach_in_refused_names_the_field(stack: Any, change: dict[str, Any], field: str) -> None:
+    body = {k: v for k, v in {**VALID_REACH_IN, **change}.items() if v is not None}
+    result = send(BODY_ROUTES[0], json.dumps(body))
+    assert result["statusCode"] == 422, result["body"]
+    assert field in json.loads(result["body"])["fields"]
+    assert "<script>" not in result["body"]
+    assert "Rita" not in result["body"]
 
 
 def test_a_name_with_markup_is_shown_back_escaped_on_the_form(stack: Any) -> None:
@@ -377,6 +413,9 @@ KNOWN_NAMES = st.sampled_from(
         "conversations",
         "modality_used",
         "preferences",
+        "colleague",
+        "event",
+        "share_referrer_name",
     ]
 )
 

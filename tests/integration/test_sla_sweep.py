@@ -203,7 +203,9 @@ def test_overlapping_sweeps_act_once(
     # Both sweeps queried the index and read the item before either of them wrote.
     stale = repository.get(reference)
     with monkeypatch.context() as patch:
-        patch.setattr(RequestsRepository, "due", lambda self, now: iter([reference]))
+        patch.setattr(
+            RequestsRepository, "due", lambda self, now, shard: iter([reference] if shard == "open" else [])
+        )
         patch.setattr(RequestsRepository, "get", lambda self, request_id: stale)
         reports = [sla.sweep(repository, transitions, settings, frozen.now()) for _ in range(2)]
 

@@ -138,7 +138,11 @@ class Resolver:
             return re.sub(r"\$\{([^}]+)\}", lambda m: self.ref(m.group(1)), value["Fn::Sub"])
         return {k: self(v) for k, v in value.items()}
 
-    def ref(self, name: str) -> str:
+    def ref(self, name: str) -> Any:
+        # A parameter (an alarm's threshold) stands at its default, as the stack was created.
+        parameter = self.deployed.get("parameters", {}).get(name)
+        if parameter is not None and "Default" in parameter:
+            return parameter["Default"]
         return {"AWS::StackName": STACK}.get(name) or physical(self.deployed, name)
 
 
@@ -162,7 +166,12 @@ def create_stack(transformed: dict[str, Any], parameters: dict[str, str]) -> dic
         for r in cloudformation.list_stack_resources(StackName=STACK)["StackResourceSummaries"]
         if r["LogicalResourceId"]  # moto lists one nameless entry of its own
     }
-    return {"stack": stack, "resources": resources, "session": session}
+    return {
+        "stack": stack,
+        "resources": resources,
+        "session": session,
+        "parameters": transformed.get("Parameters", {}),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -445,10 +454,15 @@ def test_emails_go_through_the_configuration_set(transformed: dict[str, Any]) ->
 def test_the_sla_sweep_has_a_dead_letter_queue(transformed: dict[str, Any]) -> None:
     function = transformed["Resources"]["SlaCheckFunction"]["Properties"]
     assert function["DeadLetterConfig"] == {"TargetArn": {"Fn::GetAtt": ["SlaCheckDeadLetterQueue", "Arn"]}}
-    [schedule] = of_type(transformed, "AWS::Scheduler::Schedule").values()
-    assert schedule["Properties"]["Target"]["DeadLetterConfig"] == {
-        "Arn": {"Fn::GetAtt": ["SlaCheckDeadLetterQueue", "Arn"]}
+    schedules = of_type(transformed, "AWS::Scheduler::Schedule")
+    # Every deadline each quarter hour, and the urgent ones alone every 5 minutes, into the same queue.
+    expressions = {
+        s["Properties"]["ScheduleExpression"]: s["Properties"]["Target"] for s in schedules.values()
     }
+    assert set(expressions) == {"rate(15 minutes)", "rate(5 minutes)"}
+    for target in expressions.values():
+        assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["SlaCheckDeadLetterQueue", "Arn"]}}
+    assert json.loads(expressions["rate(5 minutes)"]["Input"]) == {"sweep": "urgent"}
 
 
 def test_the_api_has_one_stage_and_it_is_the_guarded_one(transformed: dict[str, Any]) -> None:
@@ -480,3 +494,29 @@ def test_any_recipient_identity_only_while_in_the_ses_sandbox(transformed: dict[
 def test_the_account_wide_api_logging_role_outlives_the_stack(transformed: dict[str, Any]) -> None:
     role = transformed["Resources"]["ApiGatewayLogsRole"]
     assert (role["DeletionPolicy"], role["UpdateReplacePolicy"]) == ("Retain", "Retain")
+
+
+def test_only_notify_may_text_and_only_phone_numbers(transformed: dict[str, Any]) -> None:
+    """Direct SMS has no topic: the one `sns:Publish` is allowed on anything but an SNS resource."""
+    publishing = {}
+    for name, role in of_type(transformed, "AWS::IAM::Role").items():
+        for policy in role["Properties"].get("Policies", []):
+            for statement in policy["PolicyDocument"]["Statement"]:
+                actions = (
+                    statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                )
+                if any(a.startswith("sns:") for a in actions):
+                    publishing[name] = statement
+    assert publishing == {
+        "NotifyFunctionRole": {
+            "Effect": "Allow",
+            "Action": "sns:Publish",
+            "NotResource": {"Fn::Sub": "arn:${AWS::Partition}:sns:*:*:*"},
+        }
+    }
+    variables = transformed["Resources"]["NotifyFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["SMS_SENDER_ID"] == {"Ref": "SmsSenderId"}
+    assert variables["SMS_ORIGINATION_NUMBER"] == {"Ref": "SmsOriginationNumber"}
+    spend = transformed["Resources"]["SmsSpendAlarm"]["Properties"]
+    assert (spend["Namespace"], spend["MetricName"]) == ("AWS/SNS", "SMSMonthToDateSpentUSD")
+    assert spend["Threshold"] == {"Ref": "SmsMonthlySpendAlarmUsd"}

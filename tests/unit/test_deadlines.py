@@ -53,7 +53,10 @@ def test_bc_statutory_holidays_are_not_business_days(holiday: date, name: str) -
     nxt = holiday + timedelta(days=1)
     while not is_business_day(nxt):
         nxt += timedelta(days=1)
-    assert due_date(datetime.combine(before, time(10), TIME_ZONE), urgent=True) == nxt
+    assert (
+        add_business_days(datetime.combine(before, time(10), TIME_ZONE), 1).astimezone(TIME_ZONE).date()
+        == nxt
+    )
 
 
 def test_weekends_are_skipped() -> None:
@@ -61,7 +64,7 @@ def test_weekends_are_skipped() -> None:
     assert not is_business_day(date(2026, 11, 29))  # Sunday
     assert due_date(local(2026, 11, 26)) == date(2026, 11, 30)  # Thursday → Monday
     assert due_date(local(2026, 11, 27)) == date(2026, 12, 1)  # Friday → Tuesday
-    assert due_date(local(2026, 11, 27), urgent=True) == date(2026, 11, 30)  # urgent: Monday
+    assert add_business_days(local(2026, 11, 27), 1).astimezone(TIME_ZONE).date() == date(2026, 11, 30)
 
 
 def test_boxing_day_is_a_working_day_in_bc() -> None:
@@ -109,12 +112,49 @@ def test_half_way_counts_business_time_only() -> None:
 
 
 def test_half_way_falls_in_office_hours() -> None:
-    early = local(2026, 11, 26, 6, 24)  # an urgent request matched before the working day
-    due = contact_deadline(early, urgent=True)  # Friday 17:00
+    early = local(2026, 11, 26, 6, 24)  # matched before the working day
+    due = add_business_days(early, 1)  # Friday 17:00
     assert business_midpoint(early, due).astimezone(TIME_ZONE) == local(2026, 11, 26, 17, 0)
     late = local(2026, 11, 26, 22, 0)  # matched in the evening: counting starts Friday 09:00
-    reminder = business_midpoint(late, contact_deadline(late, urgent=True)).astimezone(TIME_ZONE)
+    reminder = business_midpoint(late, add_business_days(late, 1)).astimezone(TIME_ZONE)
     assert reminder == local(2026, 11, 27, 13, 0)
+
+
+@pytest.mark.parametrize(
+    ("matched", "due"),
+    [
+        (local(2026, 12, 2, 23, 0), local(2026, 12, 3, 10, 0)),  # at night: counting starts at 08:00
+        (local(2026, 12, 2, 14, 0), local(2026, 12, 2, 16, 0)),  # in urgent hours: two hours on
+        (local(2026, 12, 2, 19, 0), local(2026, 12, 3, 9, 0)),  # one hour tonight, one tomorrow
+        (local(2026, 12, 5, 3, 0), local(2026, 12, 5, 10, 0)),  # a Saturday counts like any day
+        (local(2026, 12, 25, 12, 0), local(2026, 12, 25, 14, 0)),  # and so does Christmas Day
+        (local(2026, 3, 7, 23, 0), local(2026, 3, 8, 10, 0)),  # the night the clocks spring forward
+    ],
+)
+def test_an_urgent_deadline_counts_minutes_between_8_am_and_8_pm_on_any_day(
+    matched: datetime, due: datetime
+) -> None:
+    assert contact_deadline(matched, urgent=True).astimezone(TIME_ZONE) == due
+
+
+def test_an_urgent_deadline_and_its_reminder_follow_the_setting() -> None:
+    from peer_support.core.clock import iso
+    from peer_support.core.settings import Settings
+    from peer_support.requests.sla import URGENT, when_matched
+
+    settings = Settings.model_validate(
+        {
+            "REQUESTS_TABLE": "r",
+            "SUPPORTERS_TABLE": "s",
+            "LINK_SECRET_ARN": "a",
+            "URGENT_CONTACT_MINUTES": "90",
+        }
+    )
+    deadline = when_matched(local(2026, 12, 2, 19, 30), True, settings)
+    assert deadline["contact_due_at"] == iso(local(2026, 12, 3, 9, 0))  # 30 minutes tonight, 60 tomorrow
+    assert deadline["sla_due"] == iso(local(2026, 12, 3, 8, 15))  # half-way: 45 minutes in urgent hours
+    assert (deadline["sla_step"], deadline["sla_open"]) == ("contact_reminder", URGENT)
+    assert when_matched(local(2026, 12, 2, 19, 30), False, settings)["sla_open"] == "open"
 
 
 def test_next_business_morning() -> None:

@@ -21,6 +21,7 @@ GROUP_SESSION = {"session_date": "Monday, March 9", "session_time": "7:15 to 8:3
 SAMPLES: dict[str, dict[str, Any]] = {
     "request_received": {
         "urgent": False,
+        "urgent_minutes": 120,
         "confirm": False,
         "again": False,
         "withdraw_url": "https://example.org/withdraw?r=1&t=abc",
@@ -38,7 +39,20 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "case_moved": {"reason": "declined"},
     "contact_reminder": {"contact_due": DUE, "case_url": "https://example.org/case?r=5&t=mno"},
     "consent_needed": {"urgent": False, "action_url": "https://example.org/consent?r=6&t=pqr"},
-    "urgent_request": {"action_url": "https://example.org/request?r=7&t=stu"},
+    "urgent_request": {"action_url": "https://example.org/request?r=7&t=stu", "urgent_minutes": 120},
+    "nobody_on_call": {"contact_due": DUE, "action_url": "https://example.org/request?r=13"},
+    "invitation": {
+        "referrer_name": "Dr. Rita Head",
+        "accept_url": "https://example.org/actions/t5?answer=yes",
+        "decline_url": "https://example.org/actions/t5?answer=no",
+    },
+    "invitation_reminder": {
+        "referrer_name": "Dr. Rita Head",
+        "accept_url": "https://example.org/actions/t6?answer=yes",
+        "decline_url": "https://example.org/actions/t6?answer=no",
+    },
+    "invitation_declined": {},
+    "invitation_sent": {"share_referrer_name": False},
     "needs_admin": {
         "left_out": {"at_capacity": 2, "away": 1},
         "action_url": "https://example.org/request?r=8",
@@ -318,8 +332,9 @@ def test_html_is_simple_self_contained_email_html(kind: str) -> None:
 def test_request_received_promises_the_right_time() -> None:
     assert "within 2 to 3 working days" in render("request_received").text
     urgent = render("request_received", urgent=True)
-    assert "within 1 working day" in urgent.text
-    assert "within 1 working day" in urgent.html
+    assert "within 2 hours, counted between 8 am and 8 pm" in urgent.text
+    assert "within 2 hours, counted between 8 am and 8 pm" in urgent.html
+    assert "within 90 minutes" in render("request_received", urgent=True, urgent_minutes=90).text
     assert "2 to 3 working days" not in urgent.text
     assert "withdraw" in urgent.text
 
@@ -497,7 +512,7 @@ def test_a_request_held_in_a_surge_asks_kindly_for_one_click() -> None:
     for part in (email.text, email.html):
         assert "more requests than usual" in part
         assert "deleted after 2 days" in part
-        assert "within 1 working day" in part
+        assert "within 2 hours" in part
     assert "Yes, this is my request" in email.html
     assert email.text.count("https://example.org/withdraw?r=1&amp;t=abc".replace("&amp;", "&")) == 2
 

@@ -75,7 +75,34 @@ def test_phone_preferred_needs_a_phone() -> None:
     )
     assert errors == {("requester",): "phone_required"}
     ok = Contact(name="A", email="a@example.org", phone="+1 (604) 555-0101", preferred_contact="phone")
-    assert ok.phone == "+1 (604) 555-0101"
+    assert ok.phone == "+16045550101"  # kept in E.164, as a text message is sent to it
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("604 555 0101", "+16045550101"),
+        ("1-778-555-0143", "+17785550143"),
+        ("250.555.0147", "+12505550147"),
+        ("+44 20 7946 0958", "+44 20 7946 0958"),  # not North American: kept as typed, never texted
+        ("911 555 0101", "911 555 0101"),  # no such area code
+    ],
+)
+def test_north_american_numbers_are_kept_in_e164(typed: str, kept: str) -> None:
+    assert Contact(name="A", email="a@example.org", phone=typed).phone == kept
+
+
+def test_a_person_who_prefers_phone_gives_a_number_a_text_can_reach() -> None:
+    # Given a number SMS cannot reach, and phone as the way to reach the person
+    contact = {
+        "name": "A",
+        "email": "a@example.org",
+        "phone": "+44 20 7946 0958",
+        "preferred_contact": "phone",
+    }
+    # Then the number is the answer to change; by email, the same number is fine
+    assert errors_of({**VALID, "requester": contact}) == {("requester",): "phone_not_textable"}
+    assert Contact.model_validate({**contact, "preferred_contact": "email"}).phone == "+44 20 7946 0958"
 
 
 def test_colleague_referral_needs_colleague_and_consent() -> None:
@@ -136,3 +163,49 @@ def test_a_note_from_a_browser_keeps_its_lines() -> None:
     typed = RequestForm.model_validate({**VALID, "note": "x\r\n" * 200 + "y" * 99}).note
     assert typed is not None
     assert len(typed) == 499
+
+
+REACH_IN: dict[str, Any] = {
+    "kind": "reach_in",
+    "requester": {"name": "Dr. Rita Head", "email": "rita.head@example.org"},
+    "colleague": {"name": "Dr. Sam Roy", "email": "sam.roy@example.org"},
+    "event": "adverse_event",
+    "career_stage": "practicing_physician",
+    "practices_in_vancouver": True,
+}
+
+
+def test_a_reach_in_needs_no_consent_and_leaves_the_physician_every_way_to_talk() -> None:
+    form = RequestForm.model_validate(REACH_IN)
+    assert (form.consent_confirmed, form.share_referrer_name, form.share_reasons) == (False, False, False)
+    assert form.modalities == ["in_person", "phone", "video"]
+    assert form.reasons == ["adverse_event"]
+    legal = RequestForm.model_validate({**REACH_IN, "event": "legal", "share_reasons": True})
+    assert (legal.reasons, legal.share_reasons) == (["other"], False)  # never shown to their supporter
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"colleague": None}, (("colleague",), "colleague_required")),
+        ({"event": None}, (("event",), "event_required")),
+        ({"event": "gossip"}, (("event",), "enum")),
+        (
+            {"colleague": {"name": "Dr. R. Head", "email": "Rita.Head@example.org"}},
+            (("colleague.email",), "referrer_is_colleague"),
+        ),
+    ],
+)
+def test_a_reach_in_names_the_answer_at_fault(change: dict[str, Any], error: tuple[Any, str]) -> None:
+    from peer_support.entrypoints.api.problems import field_path
+
+    data = {k: v for k, v in {**REACH_IN, **change}.items() if v is not None}
+    with pytest.raises(ValidationError) as caught:
+        RequestForm.model_validate(data)
+    found = {(field_path(e["loc"], e.get("ctx")),): e["type"] for e in caught.value.errors()}
+    assert found == {(error[0][0],): error[1]}
+
+
+def test_only_a_reach_in_says_what_it_follows() -> None:
+    assert errors_of({**VALID, "event": "complaint"}) == {(): "event_only_for_reach_in"}
+    assert errors_of({**VALID, "share_referrer_name": True}) == {(): "event_only_for_reach_in"}

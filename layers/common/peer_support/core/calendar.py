@@ -15,6 +15,8 @@ from peer_support.core.program import (
     OFFICE_CLOSES,
     OFFICE_OPENS,
     TIME_ZONE,
+    URGENT_HOURS_CLOSE,
+    URGENT_HOURS_OPEN,
 )
 
 
@@ -84,6 +86,23 @@ def business_midpoint(start: datetime, end: datetime) -> datetime:
     return end
 
 
+def add_urgent_minutes(start: datetime, minutes: float) -> datetime:
+    """`minutes` after `start`, counted only between URGENT_HOURS_OPEN and URGENT_HOURS_CLOSE local time,
+    on any day: 120 minutes after 14:00 is 16:00, after 19:00 it is 09:00 the next morning, and after
+    23:00 it is 10:00. In UTC."""
+    remaining = timedelta(minutes=minutes)
+    local = start.astimezone(TIME_ZONE)
+    day = local.date()
+    while True:
+        opens, closes = at_local(day, URGENT_HOURS_OPEN), at_local(day, URGENT_HOURS_CLOSE)
+        begin = max(opens, local)
+        if begin < closes:
+            if begin + remaining <= closes:
+                return (begin + remaining).astimezone(UTC)
+            remaining -= closes - begin
+        day += timedelta(days=1)
+
+
 def next_business_morning(after: datetime, at: time = OFFICE_OPENS) -> datetime:
     """The opening of the next business day after `after` (daily administrator reminders)."""
     day = local_date(after)
@@ -103,6 +122,11 @@ def clock_time(when: datetime) -> str:
     """'7:15 pm': how a time reads on a page or in an email."""
     local = when.astimezone(TIME_ZONE)
     return f"{local.hour % 12 or 12}:{local.minute:02d} {'am' if local.hour < 12 else 'pm'}"
+
+
+def clock_24h(when: datetime) -> str:
+    """'14:30': a time of day as a text message gives it, short and unambiguous."""
+    return f"{when.astimezone(TIME_ZONE):%H:%M}"
 
 
 def human_deadline(when: datetime) -> str:

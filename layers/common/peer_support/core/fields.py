@@ -47,9 +47,30 @@ def unique(values: list[Any]) -> list[Any]:
 Line = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), _printable(False)
 ]
+# A North American (NANP) number: an optional country code 1, then a three-digit area code and a
+# three-digit exchange that each start with 2-9 and are not an N11 service code (411, 911), then four
+# digits. The plan is small and fixed, so a pattern says all of it without a numbering library.
+_NANP = re.compile(r"^(?:\+?1)?((?:[2-9](?!11)[0-9]{2}))((?:[2-9](?!11)[0-9]{2}))([0-9]{4})$")
+
+
+def north_american(number: str) -> str | None:
+    """`number` in E.164 (`+16045550101`) if it is a North American number, the kind SMS can reach;
+    None for any other number."""
+    digits = re.sub(r"[ ()\-.]", "", number)
+    found = _NANP.match(digits)
+    return f"+1{found.group(1)}{found.group(2)}{found.group(3)}" if found else None
+
+
+def _normalised_phone(value: str) -> str:
+    """A North American number is kept in E.164, so a text message can reach it; any other as typed."""
+    return north_american(value) or value
+
+
 Phone = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, pattern=re.compile(r"^\+?[0-9][0-9 ()\-.]{5,22}[0-9]$")),
+    # A leading bracket too, as North American numbers are often written: (604) 555-0123.
+    StringConstraints(strip_whitespace=True, pattern=re.compile(r"^\+?[0-9(][0-9 ()\-.]{5,22}[0-9]$")),
+    AfterValidator(_normalised_phone),
 ]
 
 

@@ -14,6 +14,9 @@ HOLIDAY_SUBDIVISION = "BC"
 # Office hours: a business-day deadline falls at the close of its day, reminders come within these hours.
 OFFICE_OPENS = time(9, 0)
 OFFICE_CLOSES = time(17, 0)
+# Urgent hours: an urgent request's contact deadline runs between these times, on every day of the week.
+URGENT_HOURS_OPEN = time(8, 0)
+URGENT_HOURS_CLOSE = time(20, 0)
 
 # How references read: `PS-7K3M-9QXD` for a request, `GR-7K3M-9QXD` for a group registration.
 REQUEST_PREFIX = "PS"

@@ -28,7 +28,8 @@ class Settings(BaseModel):
     program_name: str = Field(alias="PROGRAM_NAME", default="Physician Peer Support")
     max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=16 * 1024, gt=0)
     contact_days: int = Field(alias="CONTACT_BUSINESS_DAYS", default=2, ge=1, le=10)
-    urgent_contact_days: int = Field(alias="URGENT_CONTACT_BUSINESS_DAYS", default=1, ge=1, le=10)
+    # An urgent request's first contact is due this many minutes after its match, counted in urgent hours.
+    urgent_contact_minutes: int = Field(alias="URGENT_CONTACT_MINUTES", default=120, ge=15, le=720)
     consent_days: int = Field(alias="CONSENT_BUSINESS_DAYS", default=1, ge=1, le=10)
     reassign_on_breach: bool = Field(alias="REASSIGN_ON_BREACH", default=True)
     retention_days: int = Field(alias="RETENTION_DAYS", default=30, ge=1, le=3650)

@@ -1,6 +1,7 @@
-"""Scheduled work that the EventBridge schedule runs every 15 minutes: the SLA sweep, then the BIPOC
-group's day-of reminder step, then the supporters' step (open cases per supporter on the dashboard,
-training reminders, the administrators' Monday digest)."""
+"""Scheduled work. Every 15 minutes: the SLA sweep, then the BIPOC group's day-of reminder step, then
+the supporters' step (open cases per supporter on the dashboard, training reminders, the administrators'
+Monday digest). Every 5 minutes: the urgent deadlines alone (`{"sweep": "urgent"}`), so an urgent step
+is at most 5 minutes late."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from peer_support.group.repository import GroupRepository
 from peer_support.group.settings import get_group_settings
 from peer_support.requests.models import Status
 from peer_support.requests.repository import RequestsRepository
-from peer_support.requests.sla import sweep
+from peer_support.requests.sla import URGENT, sweep
 from peer_support.requests.transitions import Transitions
 
 logger = Logger()
@@ -40,10 +41,15 @@ def handle_sla_check(event: dict[str, Any], context: Any) -> dict[str, Any]:
     settings = get_settings()
     now = clock.now()
     repository = RequestsRepository(settings.requests_table)
-    report = sweep(repository, Transitions(settings.requests_table, settings.supporters_table), settings, now)
-    for step, count in report.steps.items():
-        for name in STEP_METRICS.get(step, []):
-            metrics.add_metric(name=name, unit=MetricUnit.Count, value=count)
+    transitions = Transitions(settings.requests_table, settings.supporters_table)
+    if (event or {}).get("sweep") == URGENT:
+        urgent = sweep(repository, transitions, settings, now, shards=(URGENT,))
+        count_steps(urgent.steps)
+        summary = {"read": urgent.read, "skipped": urgent.skipped, "steps": dict(urgent.steps)}
+        logger.info("urgent sla sweep", extra=summary)
+        return summary
+    report = sweep(repository, transitions, settings, now)
+    count_steps(report.steps)
     backlog = repository.count_by_status(Status.NEEDS_ADMIN)
     metrics.add_metric(name="NeedsAdminBacklog", unit=MetricUnit.Count, value=backlog)
     summary = {
@@ -56,6 +62,12 @@ def handle_sla_check(event: dict[str, Any], context: Any) -> dict[str, Any]:
     }
     logger.info("sla sweep", extra=summary)
     return summary
+
+
+def count_steps(steps: dict[str, int]) -> None:
+    for step, count in steps.items():
+        for name in STEP_METRICS.get(step, []):
+            metrics.add_metric(name=name, unit=MetricUnit.Count, value=count)
 
 
 def group_reminder_step(now: datetime) -> dict[str, Any]:

@@ -9,6 +9,7 @@ imported when it first runs, so `notify` never loads matching, nor `match` the e
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -85,10 +86,11 @@ def handle_match(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def notify_record(record: DynamoDBRecord) -> None:
     from peer_support.requests.delivery import sender
     from peer_support.requests.notices import notices_for
+    from peer_support.requests.reach_in import addressed
 
-    new = new_image(record)
-    for notice in notices_for(old_image(record), new):
-        sender.send(notice, new, int(new["version"]))
+    old, new = old_image(record), new_image(record)
+    for notice in notices_for(old, new):
+        sender.send(notice, addressed(old, new), int(new["version"]))
 
 
 def handle_notify(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -99,12 +101,18 @@ def handle_notify(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from peer_support.supporters.repository import SupportersRepository
 
     supporters = SupportersRepository(get_notify_settings().supporters_table)
+    # One read per supporter for the batch: an urgent page goes by email and SMS from the same entry.
+    find = functools.cache(supporters.find)
 
     def supporter_address(supporter_id: str) -> str | None:
-        found = supporters.find(supporter_id)
+        found = find(supporter_id)
         return found.email if found else None
 
-    use_supporter_addresses(supporter_address)
+    def supporter_number(supporter_id: str) -> str | None:
+        found = find(supporter_id)
+        return found.phone if found else None
+
+    use_supporter_addresses(supporter_address, supporter_number)
     hold_only_during_the_invocation(sender.exactly_once().config)
     return _each_record(event, context, notify_record)
 

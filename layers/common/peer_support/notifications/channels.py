@@ -1,5 +1,5 @@
 """The channels a message can go by, behind one small interface: each is one module that renders a
-message of a kind for its medium and sends it (email through SES today). A recipient names its
+message of a kind for its medium and sends it (email through SES, SMS through SNS). A recipient names its
 channel; exactly-once sending (`outbox`) wraps them all alike."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 # Each channel's module, imported when a message first goes by it: a function that never sends by a
 # channel never loads it.
-MODULES = {"email": "peer_support.notifications.email"}
+MODULES = {"email": "peer_support.notifications.email", "sms": "peer_support.notifications.sms"}
 
 
 class TransientSendError(Exception):

@@ -55,6 +55,13 @@ EMAIL_KINDS: dict[str, bool] = {
     "training_reminder": True,
     "training_reminder_admin": False,
     "supporters_digest": False,
+    "nobody_on_call": False,
+    # A reach-in: the invitation, its reminder and the kind note after a no go to a physician; the
+    # referrer's one confirmation goes to whoever asked (a department head, say), crisis lines included.
+    "invitation": True,
+    "invitation_reminder": True,
+    "invitation_declined": True,
+    "invitation_sent": True,
     # The BIPOC Physician Peer Support Group.
     "group_registered": True,
     "group_waitlisted": True,

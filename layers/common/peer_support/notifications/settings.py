@@ -18,6 +18,18 @@ class NotifySettings(Settings):
     public_base_url: str = Field(alias="PUBLIC_BASE_URL", pattern=r"^https?://")
     idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE", min_length=1)
     configuration_set: str | None = Field(alias="SES_CONFIGURATION_SET", default=None)
+    # What a text message comes from, where the destination's rules allow it: a sender ID (letters, as
+    # some countries show) and an origination number (a long code or toll-free number, which Canada and
+    # the US require). Empty: SNS picks from the account's.
+    sms_sender_id: str | None = Field(alias="SMS_SENDER_ID", default=None, pattern=r"^[A-Za-z0-9-]{1,11}$")
+    sms_origination_number: str | None = Field(
+        alias="SMS_ORIGINATION_NUMBER", default=None, pattern=r"^\+[1-9][0-9]{6,14}$"
+    )
+
+    @field_validator("sms_sender_id", "sms_origination_number", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("admin_emails", mode="before")
     @classmethod

@@ -15,12 +15,21 @@ from peer_support.core.fields import Modality
 from peer_support.core.settings import Settings
 from peer_support.links.tokens import LinkClaims
 from peer_support.requests.models import Kind, Status
+from peer_support.requests.reach_in import purged_now
 from peer_support.requests.sla import SLA_FIELDS
 from peer_support.requests.states import ACTIONS, HELD, OPEN, actions_of, transition
 from peer_support.requests.transitions import Transitions
 
 Action = Literal[
-    "confirm_request", "acknowledge", "decline", "close", "confirm_consent", "cancel", "withdraw"
+    "confirm_request",
+    "acknowledge",
+    "decline",
+    "close",
+    "confirm_consent",
+    "cancel",
+    "withdraw",
+    "accept_invitation",
+    "decline_invitation",
 ]
 
 
@@ -69,13 +78,18 @@ def holds_case(claims: LinkClaims, item: dict[str, Any]) -> bool:
 
 
 def handed_on(claims: LinkClaims, item: dict[str, Any]) -> bool:
-    """A referrer may withdraw a referral until the colleague agrees; after that it is the colleague's."""
-    return (
-        claims.role == "requester"
-        and claims.holder == "requester"
-        and item.get("kind") == Kind.COLLEAGUE
-        and item["status"] != Status.PENDING_CONSENT
-    )
+    """A referrer may withdraw a referral until the colleague agrees; after that it is the colleague's.
+    A reach-in is the invited physician's from the start: its referrer never learns their answer."""
+    if claims.role != "requester" or claims.holder != "requester":
+        return False
+    if item.get("kind") == Kind.REACH_IN:
+        return True
+    return item.get("kind") == Kind.COLLEAGUE and item["status"] != Status.PENDING_CONSENT
+
+
+def referrer_of_reach_in(claims: LinkClaims, item: dict[str, Any]) -> bool:
+    """A reach-in's referrer: their link, were they given one, would show nothing, not even a state."""
+    return handed_on(claims, item) and item.get("kind") == Kind.REACH_IN
 
 
 def allowed_actions(claims: LinkClaims, item: dict[str, Any]) -> set[str]:
@@ -83,6 +97,22 @@ def allowed_actions(claims: LinkClaims, item: dict[str, Any]) -> set[str]:
     if not holds_case(claims, item) or handed_on(claims, item):
         return set()
     return {a for a in actions_of(claims.role) if transition(ACTIONS[a], item["status"]) is not None}
+
+
+def _may_take(claims: LinkClaims, form: ActionForm, item: dict[str, Any]) -> tuple[str, Status]:
+    """The event `form.action` causes and the state it leads to, if this holder may take it now; else
+    `StaleAction` saying why."""
+    if form.action not in actions_of(claims.role) or referrer_of_reach_in(claims, item):
+        raise StaleAction("not_yours")
+    if not holds_case(claims, item):
+        raise StaleAction("moved")
+    event = ACTIONS[form.action]
+    if handed_on(claims, item) and item["status"] in OPEN:
+        raise StaleAction("referred_on")
+    target = transition(event, item["status"])
+    if target is None:
+        raise StaleAction("already_done" if item["status"] not in OPEN else "not_now")
+    return event, target
 
 
 def perform(
@@ -94,16 +124,7 @@ def perform(
     settings: Settings,
 ) -> Done:
     """Carry out `form.action` for the link's holder, guarded by the request's version."""
-    if form.action not in actions_of(claims.role):
-        raise StaleAction("not_yours")
-    if not holds_case(claims, item):
-        raise StaleAction("moved")
-    event = ACTIONS[form.action]
-    if handed_on(claims, item) and item["status"] in OPEN:
-        raise StaleAction("referred_on")
-    target = transition(event, item["status"])
-    if target is None:
-        raise StaleAction("already_done" if item["status"] not in OPEN else "not_now")
+    event, target = _may_take(claims, form, item)
     now = clock.now()
     at = clock.iso(now)
     set_values: dict[str, Any] = {}
@@ -126,6 +147,10 @@ def perform(
             purge_at=purge_time(now, settings),
         )
         release = claims.holder
+    elif form.action == "decline_invitation":
+        # No, thank you: nothing about them is kept from this moment.
+        purge = purged_now(now)
+        set_values, remove = purge["set_values"], (*SLA_FIELDS, *purge["remove"])
     elif form.action in ("cancel", "withdraw"):
         set_values["purge_at"] = purge_time(now, settings)
         release = item["supporter_id"] if holder_is_assigned else None

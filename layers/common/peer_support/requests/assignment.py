@@ -86,7 +86,9 @@ def assign_supporter(
     for candidate in ranking.candidates:
         try:
             deadline = when_matched(now, bool(item.get("urgent")), settings)
-            transitions.assign(request_id, version, candidate.supporter_id, at, deadline)
+            # Urgent with nobody on call today: matched all the same, and the administrators are told.
+            fallback = {"on_call_fallback": ranking.nobody_on_call} if item.get("urgent") else {}
+            transitions.assign(request_id, version, candidate.supporter_id, at, {**deadline, **fallback})
         except SupporterFull:
             ranking.left_out[candidate.supporter_id] = AT_CAPACITY
             continue

@@ -20,7 +20,7 @@ from peer_support.core.reference import new_reference, normalise_email, referenc
 from peer_support.core.settings import get_settings
 from peer_support.requests.models import CareerStage, Kind, RequestForm, Status
 from peer_support.requests.repository import RequestsRepository
-from peer_support.requests.sla import when_awaiting_confirmation, when_awaiting_consent
+from peer_support.requests.sla import when_awaiting_confirmation, when_awaiting_consent, when_invited
 from peer_support.requests.surge import NO_SURGE, Surge, SurgeCheck
 from peer_support.requests.transitions import Transitions
 
@@ -61,6 +61,8 @@ def initial_status(kind: Kind, surge: Surge = NO_SURGE) -> Status:
     referral first waits for the colleague's consent (an administrator's step: no surge can pass it)."""
     if kind is Kind.COLLEAGUE:
         return Status.PENDING_CONSENT
+    if kind is Kind.REACH_IN:  # nothing is matched until the physician invited says yes
+        return Status.INVITED
     return Status.PENDING_CONFIRMATION if surge.held else Status.PENDING_MATCH
 
 
@@ -94,6 +96,8 @@ def new_record(
     deadline: dict[str, Any] = {}
     if status is Status.PENDING_CONSENT:
         deadline = when_awaiting_consent(now, get_settings())
+    elif status is Status.INVITED:
+        deadline = when_invited(now)
     elif status is Status.PENDING_CONFIRMATION:
         deadline = {**when_awaiting_confirmation(now), **({"surge_alert": True} if surge.starts_now else {})}
     answers = form.model_dump(mode="json", exclude_none=True)
@@ -106,7 +110,7 @@ def new_record(
         "updated_at": at,
         "excluded_supporters": [],
         "history": [
-            {"at": at, "event": "submitted", "by": "referrer" if form.kind is Kind.COLLEAGUE else "requester"}
+            {"at": at, "event": "submitted", "by": "requester" if form.kind is Kind.SELF else "referrer"}
         ],
         "submission_hash": submission_hash,
         "last_event": "submitted",
@@ -180,6 +184,8 @@ def _retried(kept: dict[str, Any], digest: str) -> Receipt:
     """The same receipt for a retry with the same answers; `IdempotencyKeyReused` for other answers."""
     if kept.get("submission_hash") != digest:
         raise IdempotencyKeyReused(kept["request_id"])
+    if kept.get("kind") == Kind.REACH_IN:  # as in `_answer_again`: never the invitation's answer
+        return Receipt(kept["request_id"], Status.INVITED)
     return Receipt(kept["request_id"], Status(kept["status"]))
 
 
@@ -198,4 +204,7 @@ def _answer_again(held: dict[str, Any], transitions: Transitions) -> Receipt:
                 at=clock.iso(now),
                 set_values={"told_at": clock.iso(now)},
             )
+    if held.get("kind") == Kind.REACH_IN:
+        # Its referrer learns only that the invitation was sent, never the answer (nor its state).
+        return Receipt(held["request_id"], Status.INVITED, again=True)
     return Receipt(held["request_id"], Status(held["status"]), again=True)

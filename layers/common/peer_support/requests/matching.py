@@ -2,7 +2,8 @@
 
 First the hard filters, which are never broken; then the preferences (a requested shared
 identity, then language, then specialty), then the lowest load, then whoever was assigned least
-recently, so the work rotates fairly.
+recently, so the work rotates fairly. An urgent request then goes first to whoever is on call today
+(`on_call_first`), and to everyone eligible when nobody is.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from peer_support.core.calendar import local_date
-from peer_support.supporters.models import SupporterRecord
+from peer_support.supporters.models import WEEKDAYS, SupporterRecord
 
 # Why a supporter was left out, as codes: the record shows why, never who.
 INACTIVE = "inactive"
@@ -55,6 +56,7 @@ class Need:
     identities: frozenset[str] = frozenset()
     language: str = ""
     specialty: str = ""
+    urgent: bool = False
 
     @classmethod
     def of(cls, item: dict[str, Any]) -> Need:
@@ -70,6 +72,7 @@ class Need:
             identities=frozenset(normalise(i) for i in preferences.get("shared_identity") or ()),
             language=normalise(preferences.get("language") or ""),
             specialty=_normalised_answer(preferences, "specialty"),
+            urgent=bool(item.get("urgent")),
         )
 
 
@@ -150,6 +153,7 @@ def _preference_key(need: Need, supporter: SupporterRecord) -> tuple[Any, ...]:
 class Ranking:
     candidates: list[SupporterRecord]
     left_out: dict[str, str] = field(default_factory=dict)  # supporter_id → code
+    nobody_on_call: bool = False  # urgent, and no eligible supporter is on call today
 
     def reasons(self) -> dict[str, int]:
         """How many supporters each filter left out, for the record."""
@@ -169,4 +173,17 @@ def rank_candidates(item: dict[str, Any], roster: Iterable[SupporterRecord], now
         else:
             left_out[supporter.supporter_id] = code
     candidates.sort(key=lambda s: _preference_key(need, s))
-    return Ranking(candidates, left_out)
+    if not need.urgent:
+        return Ranking(candidates, left_out)
+    on_call = on_call_first(candidates, today)
+    return Ranking(on_call.candidates, left_out, nobody_on_call=on_call.nobody_on_call)
+
+
+def on_call_first(candidates: list[SupporterRecord], today: date) -> Ranking:
+    """The eligible supporters on call `today` (the program's local date) first, each group in the order
+    it had; with nobody on call, everyone eligible as they were, and `nobody_on_call` says so."""
+    weekday = WEEKDAYS[today.weekday()]
+    on_call = [s for s in candidates if weekday in s.on_call]
+    if not on_call:
+        return Ranking(candidates, nobody_on_call=bool(candidates))
+    return Ranking(on_call + [s for s in candidates if weekday not in s.on_call])

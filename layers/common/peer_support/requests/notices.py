@@ -19,12 +19,22 @@ def _changed(old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
 
 
 def person_role(item: dict[str, Any]) -> str:
-    """Who is being supported: the requester, or for a referral the colleague."""
-    return "colleague" if item.get("kind") == Kind.COLLEAGUE else "requester"
+    """Who is being supported: the requester, or for a referral or a reach-in the colleague."""
+    return "colleague" if item.get("kind") in (Kind.COLLEAGUE, Kind.REACH_IN) else "requester"
+
+
+def _invited(new: dict[str, Any], kind: str) -> Notice:
+    """The invitation (or its reminder) to the physician, naming the referrer only if they allowed it."""
+    referrer = (new.get("requester") or {}).get("name") if new.get("share_referrer_name") else None
+    return Notice(kind, "colleague", {"referrer_name": referrer} if referrer else {})
 
 
 def _submitted(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Notice]:
     urgent = bool(new.get("urgent"))
+    if new.get("kind") == Kind.REACH_IN:
+        # The referrer hears this once, and never what the physician answers.
+        named = {"share_referrer_name": bool(new.get("share_referrer_name"))}
+        return [_invited(new, "invitation"), Notice("invitation_sent", "requester", named)]
     if new.get("kind") == Kind.COLLEAGUE:
         return [
             Notice("referral_received", "requester"),
@@ -40,7 +50,10 @@ def _submitted(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Notice]:
 
 
 def _submitted_again(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Notice]:
-    """The person asked again while their request was open: their reference, once more (no one else)."""
+    """The person asked again while their request was open: their reference, once more (no one else).
+    A reach-in's referrer is not told again: one confirmation that the invitation went, no more."""
+    if new.get("kind") == Kind.REACH_IN:
+        return []
     if new.get("kind") == Kind.COLLEAGUE:
         return [Notice("referral_received", "requester", {"again": True})]
     confirm = new.get("status") == Status.PENDING_CONFIRMATION
@@ -64,11 +77,13 @@ def _matched(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Notice]:
     # different Peer Supporter will reach out (one who had it declined or let the deadline pass).
     if (old or {}).get("contact_due_at") != new.get("contact_due_at"):
         context = {
-            "referred": new.get("kind") == Kind.COLLEAGUE,
+            "referred": new.get("kind") in (Kind.COLLEAGUE, Kind.REACH_IN),
             "again": bool(new.get("excluded_supporters")),
             "waited": "needs_admin" in _since_last_match(new),  # they were told it was taking longer
         }
         notices.append(Notice("matched", person_role(new), context))
+    if new.get("urgent") and new.get("on_call_fallback"):
+        notices.append(Notice("nobody_on_call", "admin"))
     return notices
 
 
@@ -111,6 +126,9 @@ RULES: dict[str, Rule] = {
     "contact_overdue": lambda old, new: [Notice("contact_overdue", "admin", {"reassigned": False})],
     "consent_reminder": lambda old, new: [Notice("consent_reminder", "admin")],
     "needs_admin_reminder": lambda old, new: [Notice("needs_admin_reminder", "admin")],
+    "invitation_reminder": lambda old, new: [_invited(new, "invitation_reminder")],
+    # Sent from the old image's address: the same change deleted it (see `reach_in.addressed`).
+    "invitation_declined": lambda old, new: [Notice("invitation_declined", "colleague")],
 }
 
 

@@ -12,30 +12,48 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from peer_support.core.calendar import add_business_days, business_midpoint, next_business_morning
+from peer_support.core.calendar import (
+    add_business_days,
+    add_urgent_minutes,
+    business_midpoint,
+    next_business_morning,
+)
 from peer_support.core.clock import iso, parse_iso
 from peer_support.core.errors import Conflict, NotFound
 from peer_support.core.settings import Settings
 from peer_support.requests.models import Status
+from peer_support.requests.reach_in import purged_now
 from peer_support.requests.repository import RequestsRepository
 from peer_support.requests.transitions import Transitions
 
 SLA_FIELDS = ("sla_open", "sla_due", "sla_step")
 OPEN = "open"  # the index's partition key while a deadline runs
+# An urgent contact deadline's partition of the index: the tighter urgent sweep reads only this one, and
+# the quarter-hourly sweep reads it too, so an urgent step is never left to one schedule alone.
+URGENT = "urgent"
+SHARDS = (OPEN, URGENT)
 
 
-def _due(step: str, when: datetime) -> dict[str, Any]:
-    return {"sla_open": OPEN, "sla_due": iso(when), "sla_step": step}
+def _due(step: str, when: datetime, shard: str = OPEN) -> dict[str, Any]:
+    return {"sla_open": shard, "sla_due": iso(when), "sla_step": step}
 
 
-def contact_deadline(matched_at: datetime, urgent: bool, days: int = 2, urgent_days: int = 1) -> datetime:
-    """When first contact is due: 2 business days after matching, 1 when the request is urgent."""
-    return add_business_days(matched_at, urgent_days if urgent else days)
+def contact_deadline(
+    matched_at: datetime, urgent: bool, days: int = 2, urgent_minutes: int = 120
+) -> datetime:
+    """When first contact is due: 2 business days after matching; for an urgent request, 120 minutes
+    counted in urgent hours (08:00-20:00 Pacific, any day)."""
+    if urgent:
+        return add_urgent_minutes(matched_at, urgent_minutes)
+    return add_business_days(matched_at, days)
 
 
 def when_matched(matched_at: datetime, urgent: bool, settings: Settings) -> dict[str, Any]:
     """The contact deadline starts: a reminder half-way, then the deadline itself."""
-    due = contact_deadline(matched_at, urgent, settings.contact_days, settings.urgent_contact_days)
+    due = contact_deadline(matched_at, urgent, settings.contact_days, settings.urgent_contact_minutes)
+    if urgent:
+        halfway = add_urgent_minutes(matched_at, settings.urgent_contact_minutes / 2)
+        return {"contact_due_at": iso(due), **_due("contact_reminder", halfway, URGENT)}
     return {"contact_due_at": iso(due), **_due("contact_reminder", business_midpoint(matched_at, due))}
 
 
@@ -55,6 +73,20 @@ def when_awaiting_consent(created_at: datetime, settings: Settings) -> dict[str,
 
 def when_needs_admin(at: datetime) -> dict[str, Any]:
     return _due("needs_admin_reminder", next_business_morning(at))
+
+
+# An invitation unanswered: one gentle reminder after 3 business days, and 4 business days later it
+# lapses, and the people in it are forgotten.
+INVITATION_REMINDER_DAYS = 3
+INVITATION_LAPSES_DAYS = 4
+
+
+def when_invited(created_at: datetime) -> dict[str, Any]:
+    return _due("invitation_reminder", add_business_days(created_at, INVITATION_REMINDER_DAYS))
+
+
+def invitation_lapses(reminder_due: datetime) -> datetime:
+    return add_business_days(reminder_due, INVITATION_LAPSES_DAYS)
 
 
 # -- the sweep ---------------------------------------------------------------------------------
@@ -90,6 +122,11 @@ def _contact_deadline(item: dict[str, Any], now: datetime, settings: Settings) -
     }
 
 
+def _lapsed(now: datetime) -> dict[str, Any]:
+    purge = purged_now(now)
+    return {**purge, "remove": (*SLA_FIELDS, *purge["remove"])}
+
+
 Step = Callable[[dict[str, Any], datetime, Settings], Change]
 
 # Each step of the `sla-due` index: the state a request must still be in for it, and what it does.
@@ -106,6 +143,17 @@ STEPS: dict[str, tuple[Status, Step]] = {
     "consent_reminder": (
         Status.PENDING_CONSENT,
         lambda item, now, settings: ("consent_reminder", {"remove": SLA_FIELDS}),
+    ),
+    "invitation_reminder": (
+        Status.INVITED,
+        lambda item, now, settings: (
+            "invitation_reminder",
+            {"set_values": _due("invitation_lapsed", invitation_lapses(parse_iso(item["sla_due"])))},
+        ),
+    ),
+    "invitation_lapsed": (
+        Status.INVITED,
+        lambda item, now, settings: ("invitation_lapsed", _lapsed(now)),
     ),
     # Once per business day until someone resolves it.
     "needs_admin_reminder": (
@@ -125,6 +173,8 @@ def next_step(item: dict[str, Any], now: datetime, settings: Settings) -> Change
         # The sweep comes only after the deadline itself (sweeps were missed, or the clock jumped): the
         # step due now is the deadline's, and a reminder for a day gone by would only mislead.
         step = "contact_deadline"
+    elif step == "invitation_reminder" and invitation_lapses(parse_iso(item["sla_due"])) <= now:
+        step = "invitation_lapsed"  # as above: no reminder of an invitation that has already lapsed
     found = STEPS.get(step)
     if found is None or item.get("status") != found[0]:
         return None
@@ -132,15 +182,21 @@ def next_step(item: dict[str, Any], now: datetime, settings: Settings) -> Change
 
 
 def sweep(
-    repository: RequestsRepository, transitions: Transitions, settings: Settings, now: datetime
+    repository: RequestsRepository,
+    transitions: Transitions,
+    settings: Settings,
+    now: datetime,
+    shards: tuple[str, ...] = SHARDS,
 ) -> SweepReport:
     """Take every step that is due, each as one write guarded by the request's version.
 
-    Reads only what the sparse `sla-due` index says is due, so its cost does not grow with the table.
-    Overlapping or repeated sweeps never act twice: the second write finds a newer version.
+    Reads only what the sparse `sla-due` index says is due (in `shards`: every deadline, or the urgent
+    ones alone), so its cost does not grow with the table. Overlapping or repeated sweeps never act
+    twice: the second write finds a newer version.
     """
     report = SweepReport()
-    for request_id in repository.due(iso(now)):
+    due = (request_id for shard in shards for request_id in repository.due(iso(now), shard))
+    for request_id in due:
         try:
             item = repository.get(request_id)
         except NotFound:  # purged meanwhile

@@ -20,6 +20,7 @@ OPEN = frozenset(
         Status.MATCHED,
         Status.CONTACTED,
         Status.NEEDS_ADMIN,
+        Status.INVITED,
     }
 )
 # A supporter holds the case (and one of their slots) in these states.
@@ -50,13 +51,20 @@ TRANSITIONS: dict[str, Move] = {
     "declined": _move({Status.MATCHED}, Status.PENDING_MATCH, "supporter"),
     "reassigned": _move({Status.MATCHED}, Status.PENDING_MATCH, "system"),
     "closed": _move({Status.CONTACTED}, Status.CLOSED, "supporter"),
-    "withdrawn": _move(OPEN, Status.WITHDRAWN, "requester"),
+    # An invitation is answered yes or no, thank you (below), not withdrawn.
+    "withdrawn": _move(OPEN - {Status.INVITED}, Status.WITHDRAWN, "requester"),
     "cancelled": _move(OPEN, Status.WITHDRAWN, "admin"),
     # Deadline steps: the request stays where it is, and its next step is set (or its deadline ends).
     "contact_reminder": _move({Status.MATCHED}, Status.MATCHED, "system"),
     "contact_overdue": _move({Status.MATCHED}, Status.MATCHED, "system"),
     "consent_reminder": _move({Status.PENDING_CONSENT}, Status.PENDING_CONSENT, "system"),
     "needs_admin_reminder": _move({Status.NEEDS_ADMIN}, Status.NEEDS_ADMIN, "system"),
+    # A reach-in: the physician invited answers from their email (the link's holder is the colleague),
+    # or is reminded once, and the invitation lapses unanswered. Declined and lapsed keep no personal data.
+    "invitation_accepted": _move({Status.INVITED}, Status.PENDING_MATCH, "requester"),
+    "invitation_declined": _move({Status.INVITED}, Status.DECLINED_INVITATION, "requester"),
+    "invitation_reminder": _move({Status.INVITED}, Status.INVITED, "system"),
+    "invitation_lapsed": _move({Status.INVITED}, Status.INVITATION_LAPSED, "system"),
 }
 
 # The action a link's page posts, and the event it causes.
@@ -68,6 +76,8 @@ ACTIONS: dict[str, str] = {
     "confirm_consent": "consent_confirmed",
     "cancel": "cancelled",
     "withdraw": "withdrawn",
+    "accept_invitation": "invitation_accepted",
+    "decline_invitation": "invitation_declined",
 }
 
 

@@ -27,8 +27,9 @@ from peer_support.requests.actions import (
     handed_on,
     holds_case,
     perform,
+    referrer_of_reach_in,
 )
-from peer_support.requests.models import ActionTaken
+from peer_support.requests.models import ActionTaken, Status
 from peer_support.requests.notices import person_role
 from peer_support.requests.repository import RequestsRepository
 from peer_support.requests.states import HELD, OPEN
@@ -61,6 +62,8 @@ def _page(claims: LinkClaims, item: dict[str, Any], errors: dict[str, str], valu
         return _case_page(item, common, errors, values)
     if claims.role == "admin":
         return _admin_page(item, common, allowed)
+    if item.get("kind") == "reach_in" and item["status"] in INVITATION_PAGE:
+        return _invitation_page(claims, item, common)
     return app.page(
         "pages/withdraw.html",
         **common,
@@ -68,6 +71,22 @@ def _page(claims: LinkClaims, item: dict[str, Any], errors: dict[str, str], valu
         can_withdraw="withdraw" in allowed,
         can_confirm="confirm_request" in allowed,
         handed_on=handed_on(claims, item) and item["status"] in OPEN,
+    )
+
+
+# The states a reach-in's invitation page answers for: its question, and what is left once answered.
+INVITATION_PAGE = frozenset({Status.INVITED, Status.DECLINED_INVITATION, Status.INVITATION_LAPSED})
+
+
+def _invitation_page(claims: LinkClaims, item: dict[str, Any], common: dict[str, Any]) -> str:
+    """The invitation: both answers, first the one the email's link was signed for (its holder says)."""
+    referrer = item.get("requester") or {}
+    return app.page(
+        "pages/invitation.html",
+        **common,
+        status=item["status"],
+        answer="no" if claims.holder == "colleague-no" else "yes",
+        referrer_name=referrer.get("name") if item.get("share_referrer_name") else None,
     )
 
 
@@ -87,7 +106,9 @@ def _case_page(
         reasons=item.get("reasons") if item.get("share_reasons") else None,
         language=(item.get("preferences") or {}).get("language"),
         referred=item.get("kind") == "colleague",
-        note=item.get("note"),
+        # A reach-in's note is its referrer's, about someone who did not ask: for the administrators only.
+        reached_in=item.get("kind") == "reach_in",
+        note=item.get("note") if item.get("kind") != "reach_in" else None,
         status=item["status"],
         contact_due=_contact_due(item),
         errors=errors,
@@ -103,7 +124,8 @@ def _admin_page(item: dict[str, Any], common: dict[str, Any], allowed: set[str])
         status=item["status"],
         kind=item.get("kind"),
         person=item.get(person_role(item)) or {},
-        referrer=item.get("requester") if item.get("kind") == "colleague" else None,
+        referrer=item.get("requester") if item.get("kind") in ("colleague", "reach_in") else None,
+        reach_in_event=item.get("event"),
         urgent=bool(item.get("urgent")),
         needs_admin_reason=item.get("needs_admin_reason"),
         left_out=item.get("left_out") or {},
@@ -172,7 +194,10 @@ def _record_view(claims: LinkClaims, item: dict[str, Any]) -> None:
 
 
 def _may_see(claims: LinkClaims, item: dict[str, Any]) -> None:
-    """A supporter sees a person's details only while the case is theirs and open."""
+    """A supporter sees a person's details only while the case is theirs and open; a reach-in's referrer
+    sees nothing of it."""
+    if referrer_of_reach_in(claims, item):
+        raise StaleAction("not_yours")
     if claims.role != "supporter":
         return
     if not holds_case(claims, item):

@@ -38,7 +38,7 @@ def form_page(
 ) -> Response[str]:
     """The request form, with the person's answers and, beside each, what to change (about the
     colleague, when the request is for one)."""
-    if values.get("kind") == Kind.COLLEAGUE:
+    if values.get("kind") in (Kind.COLLEAGUE, Kind.REACH_IN):
         about_them: dict[str, str] = rendering.messages()["fields_for_colleague"]
         errors = {path: about_them.get(path, message) for path, message in errors.items()}
     key = app.current_event.headers.get("idempotency-key") or secrets.token_urlsafe(18)

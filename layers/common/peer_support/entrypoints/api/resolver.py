@@ -95,7 +95,13 @@ class Api(APIGatewayRestResolver):
 
     def page(self, template: str, /, **context: Any) -> str:
         """Render a page. Every page says how long a person's details are kept, so each is told."""
-        return rendering.render(template, retention_days=self._settings().retention_days, **context)
+        settings = self._settings()
+        return rendering.render(
+            template,
+            retention_days=settings.retention_days,
+            urgent_minutes=settings.urgent_contact_minutes,
+            **context,
+        )
 
     def wants_html(self) -> bool:
         return _accepts_html(self.current_event.headers)
