@@ -523,3 +523,13 @@ def test_asking_again_says_no_second_request_was_made() -> None:
         for part in (email.text, email.html):
             assert "we have not made a second one" in part
             assert REFERENCE in part
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [("+16045550101", "(604) 555-0101"), ("+44 20 7946 0958", "+44 20 7946 0958"), ("", "")],
+)
+def test_a_north_american_number_kept_for_texts_is_shown_as_people_write_it(stored: str, shown: str) -> None:
+    from peer_support.core.rendering import phone
+
+    assert phone(stored) == shown

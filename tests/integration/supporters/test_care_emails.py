@@ -62,7 +62,7 @@ def test_a_debrief_asked_for_tells_the_administrators_who_never_which_case(
     assert email["subject"] == "Dr. Supporter 1 would like a debrief"
     for part in (email["text"], email["html"]):
         assert "s1@example.org" in part
-        assert "604 555 0101" in part
+        assert "(604) 555-0101" in part
         assert reference not in part
         assert "Reference" not in part
         assert "Ann" not in part

@@ -31,12 +31,21 @@ def environment() -> Environment:
     env.globals["text"] = messages()
     env.globals["lookup"] = lookup
     env.filters["days"] = days
+    env.filters["phone"] = phone
     return env
 
 
 def days(count: int) -> str:
     """A number of days as a sentence says it: `30 days`, `1 day`."""
     return f"{count} day" if count == 1 else f"{count} days"
+
+
+def phone(number: str) -> str:
+    """A number as people read it: North American numbers are kept in E.164 (`+16045550101`) so a text
+    can reach them, and shown as `(604) 555-0101`; any other number as it was given."""
+    if len(number) == 12 and number.startswith("+1") and number[1:].isdigit():
+        return f"({number[2:5]}) {number[5:8]}-{number[8:]}"
+    return number
 
 
 def lookup(values: Any, path: str) -> Any:
