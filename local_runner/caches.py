@@ -15,6 +15,8 @@ def clear_caches() -> None:
     from peer_support.links import keys
     from peer_support.notifications import email
     from peer_support.notifications import settings as notify_settings
+    from peer_support.reports import monthly_email
+    from peer_support.reports import settings as report_settings
     from peer_support.requests import delivery
 
     parameters.clear_caches()  # type: ignore[no-untyped-call]
@@ -27,7 +29,10 @@ def clear_caches() -> None:
         group_settings.get_group_notify_settings,
         dynamodb.dynamodb_client,
         email.sesv2_client,
+        report_settings.get_count_settings,
+        report_settings.get_report_email_settings,
     ):
         cached.cache_clear()
     delivery.sender.forget()
     group_delivery.sender.forget()
+    monthly_email.sender.forget()

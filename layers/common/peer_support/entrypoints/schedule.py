@@ -50,6 +50,7 @@ def handle_sla_check(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "steps": dict(report.steps),
         "needs_admin": backlog,
         "group_reminders": group_reminder_step(now),
+        "monthly_report": monthly_report_step(now),
     }
     logger.info("sla sweep", extra=summary)
     return summary
@@ -68,3 +69,10 @@ def group_reminder_step(now: datetime) -> dict[str, Any]:
             name="GroupSessionsNotReminded", unit=MetricUnit.Count, value=report.outcomes["missed"]
         )
     return {"read": report.read, "skipped": report.skipped, **dict(report.outcomes)}
+
+
+def monthly_report_step(now: datetime) -> str | None:
+    """On the month's first business day from 08:00 Pacific: the administrators' report email, once."""
+    from peer_support.reports.monthly_email import send_monthly_report
+
+    return send_monthly_report(now)

@@ -128,3 +128,21 @@ def handle_group_notify(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
     hold_only_during_the_invocation(sender.exactly_once().config)
     return _each_record(event, context, group_notify_record)
+
+
+def handle_count(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The `count` function: each committed change adds to its month's anonymous counts, once."""
+    from peer_support.core import clock
+    from peer_support.links.keys import signing_key
+    from peer_support.reports.counting import count_change
+    from peer_support.reports.monthly import MonthlyCounters
+    from peer_support.reports.settings import get_count_settings
+
+    settings = get_count_settings()
+    counters = MonthlyCounters(settings.counters_table, settings.idempotency_table)
+    key = signing_key()
+
+    def count_record(record: DynamoDBRecord) -> None:
+        count_change(old_image(record), new_image(record), counters, key, int(clock.now().timestamp()))
+
+    return _each_record(event, context, count_record)

@@ -49,6 +49,9 @@ EMAIL_KINDS: dict[str, bool] = {
     "consent_reminder": False,
     "needs_admin_reminder": False,
     "surge_started": False,
+    # After closing, and the program's month.
+    "check_in": True,
+    "monthly_report": False,
     # The BIPOC Physician Peer Support Group.
     "group_registered": True,
     "group_waitlisted": True,

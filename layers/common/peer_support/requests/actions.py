@@ -4,23 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from peer_support.core import clock
 from peer_support.core.errors import Conflict
-from peer_support.core.fields import Modality
+from peer_support.core.fields import Modality, unique
 from peer_support.core.settings import Settings
 from peer_support.links.tokens import LinkClaims
-from peer_support.requests.models import Kind, Status
-from peer_support.requests.sla import SLA_FIELDS
+from peer_support.requests.models import Kind, ReferredOn, Status
+from peer_support.requests.sla import SLA_FIELDS, when_closed
 from peer_support.requests.states import ACTIONS, HELD, OPEN, actions_of, transition
 from peer_support.requests.transitions import Transitions
 
 Action = Literal[
-    "confirm_request", "acknowledge", "decline", "close", "confirm_consent", "cancel", "withdraw"
+    "confirm_request",
+    "acknowledge",
+    "decline",
+    "close",
+    "confirm_consent",
+    "cancel",
+    "withdraw",
+    "talk_again",
 ]
 
 
@@ -33,6 +40,20 @@ class ActionForm(BaseModel):
     # Checked even when absent, so closing without answers names every missing one at once.
     conversations: int | None = Field(default=None, ge=0, le=20, validate_default=True)
     modality_used: Modality | None = Field(default=None, validate_default=True)
+    # Where the supporter connected the person next (with their agreement): codes only, none by default.
+    referred_on: Annotated[list[ReferredOn], AfterValidator(unique), Field(max_length=4)] = []
+
+    @field_validator("referred_on", mode="before")
+    @classmethod
+    def _none_alone(cls, value: object) -> object:
+        # The form's "None of these" box sends `none`: alone it is the empty list; with a place it is a slip.
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list) and "none" in value:
+            if len(value) > 1:
+                raise PydanticCustomError("referred_on_none_alone", "referred_on_none_alone")
+            return []
+        return value
 
     @field_validator("conversations", "modality_used")
     @classmethod
@@ -72,11 +93,17 @@ def handed_on(claims: LinkClaims, item: dict[str, Any]) -> bool:
     )
 
 
+def may_talk_again(item: dict[str, Any]) -> bool:
+    """Once, after the check-in: the person may ask to talk again."""
+    return bool(item.get("checked_in_at")) and not item.get("followed_up_at")
+
+
 def allowed_actions(claims: LinkClaims, item: dict[str, Any]) -> set[str]:
     """The actions this holder may take on the request as it stands."""
     if not holds_case(claims, item) or handed_on(claims, item):
         return set()
-    return {a for a in actions_of(claims.role) if transition(ACTIONS[a], item["status"]) is not None}
+    allowed = {a for a in actions_of(claims.role) if transition(ACTIONS[a], item["status"]) is not None}
+    return allowed if may_talk_again(item) else allowed - {"talk_again"}
 
 
 def perform(
@@ -96,9 +123,31 @@ def perform(
     if handed_on(claims, item) and item["status"] in OPEN:
         raise StaleAction("referred_on")
     target = transition(event, item["status"])
-    if target is None:
+    if target is None or (form.action == "talk_again" and not may_talk_again(item)):
         raise StaleAction("already_done" if item["status"] not in OPEN else "not_now")
     now = clock.now()
+    at = clock.iso(now)
+    set_values, remove, release = _changes(claims, form, item, now, settings)
+    try:
+        transitions.move(
+            item["request_id"],
+            version=int(item["version"]),
+            current=str(item["status"]),
+            at=at,
+            event=event,
+            set_values=set_values,
+            remove=remove,
+            release_supporter=release,
+        )
+    except Conflict:
+        raise StaleAction("changed") from None
+    return Done(form.action, target)
+
+
+def _changes(
+    claims: LinkClaims, form: ActionForm, item: dict[str, Any], now: datetime, settings: Settings
+) -> tuple[dict[str, Any], tuple[str, ...], str | None]:
+    """What the action sets and removes on the request, and whose slot it gives back."""
     at = clock.iso(now)
     set_values: dict[str, Any] = {}
     remove: tuple[str, ...] = SLA_FIELDS
@@ -117,26 +166,24 @@ def perform(
             closed_at=at,
             conversations=form.conversations,
             modality_used=str(form.modality_used),
+            referred_on=[str(code) for code in form.referred_on],
             purge_at=purge_time(now, settings),
         )
+        if not item.get("checked_in_at"):
+            # One check-in per request, and the personal data is kept until it has gone, and longer.
+            set_values.update(when_closed(now, settings))
+            remove = ()
         release = claims.holder
+    elif form.action == "talk_again":
+        # The same request again, offered first to the supporter who closed it; kept until it ends anew.
+        set_values["followed_up_at"] = at
+        if item.get("supporter_id"):
+            set_values["follow_up_of"] = item["supporter_id"]
+        remove = (*SLA_FIELDS, "purge_at", "supporter_id")
     elif form.action in ("cancel", "withdraw"):
         set_values["purge_at"] = purge_time(now, settings)
         release = item["supporter_id"] if holder_is_assigned else None
-    try:
-        transitions.move(
-            item["request_id"],
-            version=int(item["version"]),
-            current=str(item["status"]),
-            at=at,
-            event=event,
-            set_values=set_values,
-            remove=remove,
-            release_supporter=release,
-        )
-    except Conflict:
-        raise StaleAction("changed") from None
-    return Done(form.action, target)
+    return set_values, remove, release
 
 
 def purge_time(now: datetime, settings: Settings) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 
 from peer_support.core import clock
 from peer_support.core.calendar import human_date, human_deadline
+from peer_support.links.feedback import feedback_url
 from peer_support.links.keys import signing_key
 from peer_support.links.tokens import Role, issue_link
 from peer_support.notifications.channels import Recipient
@@ -64,6 +65,11 @@ def email_context(notice: Notice, item: dict[str, Any], settings: NotifySettings
     if notice.role in ("requester", "colleague"):
         # The referrer's link and the colleague's differ: once consent is given, it is the colleague's.
         context["withdraw_url"] = link(settings, request_id, "requester", notice.role)
+        if notice.kind == "check_in":
+            # Anonymous: a link of its own kind, naming no request (see `links.feedback`).
+            context["feedback_url"] = feedback_url(
+                settings.public_base_url, clock.now(), settings.link_ttl_days
+            )
     elif notice.role == "supporter" and notice.kind != "case_moved" and notice.holder:
         context["case_url"] = link(settings, request_id, "supporter", notice.holder)
     elif notice.role == "admin":

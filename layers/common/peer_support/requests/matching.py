@@ -133,4 +133,6 @@ def rank_candidates(item: dict[str, Any], roster: Iterable[SupporterRecord], now
         else:
             left_out[supporter.supporter_id] = code
     candidates.sort(key=lambda s: _preference_key(need, s))
+    # A person who asked to talk again is offered first to the supporter they talked with, if free.
+    candidates.sort(key=lambda s: s.supporter_id != item.get("follow_up_of"))
     return Ranking(candidates, left_out)

@@ -111,6 +111,8 @@ RULES: dict[str, Rule] = {
     "contact_overdue": lambda old, new: [Notice("contact_overdue", "admin", {"reassigned": False})],
     "consent_reminder": lambda old, new: [Notice("consent_reminder", "admin")],
     "needs_admin_reminder": lambda old, new: [Notice("needs_admin_reminder", "admin")],
+    # One check-in to the person supported, after closing: how they are, talk again, feedback.
+    "checked_in": lambda old, new: [Notice("check_in", person_role(new))],
 }
 
 

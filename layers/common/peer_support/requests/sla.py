@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from peer_support.core.calendar import add_business_days, business_midpoint, next_business_morning
@@ -55,6 +55,30 @@ def when_awaiting_consent(created_at: datetime, settings: Settings) -> dict[str,
 
 def when_needs_admin(at: datetime) -> dict[str, Any]:
     return _due("needs_admin_reminder", next_business_morning(at))
+
+
+# The check-in reaches the person mid-morning on its business day.
+CHECK_IN_AT = time(10, 0)
+
+
+def check_in_time(closed_at: datetime, settings: Settings) -> datetime:
+    return add_business_days(closed_at, settings.follow_up_days, end_of_day=CHECK_IN_AT)
+
+
+def when_closed(closed_at: datetime, settings: Settings) -> dict[str, Any]:
+    """The check-in is due `follow_up_days` business days on; the personal data is kept the retention
+    period after it (the TTL is set now, should no sweep come)."""
+    due = check_in_time(closed_at, settings)
+    return {
+        **_due("check_in", due),
+        "purge_at": int((due + timedelta(days=settings.retention_days)).timestamp()),
+    }
+
+
+def _check_in(item: dict[str, Any], now: datetime, settings: Settings) -> Change:
+    # Retention runs from the later of closing and the check-in.
+    purge = int((now + timedelta(days=settings.retention_days)).timestamp())
+    return "checked_in", {"remove": SLA_FIELDS, "set_values": {"checked_in_at": iso(now), "purge_at": purge}}
 
 
 # -- the sweep ---------------------------------------------------------------------------------
@@ -107,6 +131,7 @@ STEPS: dict[str, tuple[Status, Step]] = {
         Status.PENDING_CONSENT,
         lambda item, now, settings: ("consent_reminder", {"remove": SLA_FIELDS}),
     ),
+    "check_in": (Status.CLOSED, _check_in),
     # Once per business day until someone resolves it.
     "needs_admin_reminder": (
         Status.NEEDS_ADMIN,

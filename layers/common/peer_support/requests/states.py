@@ -52,6 +52,10 @@ TRANSITIONS: dict[str, Move] = {
     "closed": _move({Status.CONTACTED}, Status.CLOSED, "supporter"),
     "withdrawn": _move(OPEN, Status.WITHDRAWN, "requester"),
     "cancelled": _move(OPEN, Status.WITHDRAWN, "admin"),
+    # After closing: one check-in to the person, who may ask to talk again (matched anew, the same
+    # supporter first).
+    "checked_in": _move({Status.CLOSED}, Status.CLOSED, "system"),
+    "follow_up_requested": _move({Status.CLOSED}, Status.PENDING_MATCH, "requester"),
     # Deadline steps: the request stays where it is, and its next step is set (or its deadline ends).
     "contact_reminder": _move({Status.MATCHED}, Status.MATCHED, "system"),
     "contact_overdue": _move({Status.MATCHED}, Status.MATCHED, "system"),
@@ -68,6 +72,7 @@ ACTIONS: dict[str, str] = {
     "confirm_consent": "consent_confirmed",
     "cancel": "cancelled",
     "withdraw": "withdrawn",
+    "talk_again": "follow_up_requested",
 }
 
 
