@@ -73,6 +73,8 @@ def group_reminder_step(now: datetime) -> dict[str, Any]:
 
 def monthly_report_step(now: datetime) -> str | None:
     """On the month's first business day from 08:00 Pacific: the administrators' report email, once."""
-    from peer_support.reports.monthly_email import send_monthly_report
+    from peer_support.notifications.outbox import hold_only_during_the_invocation
+    from peer_support.reports.monthly_email import send_monthly_report, sender
 
+    hold_only_during_the_invocation(sender.exactly_once().config)
     return send_monthly_report(now)
