@@ -49,6 +49,12 @@ def close_a_case(stack: Any, pipeline: Pipeline, frozen: clock.FrozenClock, **cl
     return reference, supporter
 
 
+def found(pattern: re.Pattern[str], text: str) -> str:
+    match = pattern.search(text)
+    assert match, text
+    return match.group(1)
+
+
 def sweep() -> dict[str, Any]:
     result: dict[str, Any] = invoke("SlaCheckFunction", {})
     return result
@@ -101,7 +107,7 @@ def test_the_check_in_comes_once_on_its_business_day_across_a_holiday(
     assert "988" in email["text"]
     assert "like to talk again" in email["html"]
     assert FEEDBACK.search(email["text"])
-    assert reference not in FEEDBACK.search(email["text"]).group(0)
+    assert reference not in found(FEEDBACK, email["text"])
     later = item(stack, reference)
     assert later["checked_in_at"] == clock.iso(CHECK_IN)
     assert later["purge_at"] == int(CHECK_IN.timestamp()) + 30 * 86400
@@ -113,7 +119,7 @@ def test_the_check_in_comes_once_on_its_business_day_across_a_holiday(
 
 def talk_again(pipeline: Pipeline) -> dict[str, Any]:
     [email] = check_ins(pipeline)
-    token = TALK_AGAIN.search(email["text"]).group(1)
+    token = found(TALK_AGAIN, email["text"])
     page = link("GET", token)
     assert page["statusCode"] == 200
     assert "Talk with a Peer Supporter again" in page["body"]
@@ -210,7 +216,7 @@ def test_feedback_is_stored_nowhere_linkable(
     sweep()
     pipeline.run()
     [email] = check_ins(pipeline)
-    token = FEEDBACK.search(email["text"]).group(1)
+    token = found(FEEDBACK, email["text"])
     nonce = base64.urlsafe_b64decode(token.split(".")[0] + "==").decode().split("|")[0]
 
     page = feedback("GET", token, html=True)

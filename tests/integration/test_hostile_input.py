@@ -86,6 +86,7 @@ BODY_ROUTES = [
     ("GroupFunction", "/group-registrations", "/group-registrations"),
     ("ActionsFunction", "/actions/not.a-token", "/actions/{token}"),
     ("GroupFunction", "/group-registrations/not.a-token", "/group-registrations/{token}"),
+    ("ReportsFunction", "/feedback/not.a-token", "/feedback/{token}"),
 ]
 SENTENCES: set[str] = set()
 
@@ -257,6 +258,7 @@ def linked_routes(stack: Any) -> list[tuple[str, str, str]]:
 
     from peer_support.core import clock
     from peer_support.group.sessions import next_session
+    from peer_support.links.feedback import feedback_url
     from peer_support.links.keys import signing_key
     from peer_support.links.tokens import issue_group_link, issue_link
 
@@ -269,9 +271,11 @@ def linked_routes(stack: Any) -> list[tuple[str, str, str]]:
     registered = json.loads(send(BODY_ROUTES[1], json.dumps(answers))["body"])
     session = next_session(clock.now())
     group_token = issue_group_link(session.session_id, registered["reference"], session.end, signing_key())
+    feedback = feedback_url("", clock.now(), 30)
     return [
         ("ActionsFunction", f"/actions/{token}", "/actions/{token}"),
         ("GroupFunction", f"/group-registrations/{group_token}", "/group-registrations/{token}"),
+        ("ReportsFunction", feedback, "/feedback/{token}"),
     ]
 
 
@@ -292,6 +296,8 @@ def test_hostile_bodies_behind_genuine_links(
     # Nothing hostile was taken as an action: the link still works.
     assert send(linked_routes[0], json.dumps({"action": "withdraw"}))["statusCode"] == 200
     assert send(linked_routes[1], json.dumps({"action": "cancel"}))["statusCode"] == 200
+    answers = {"helpful": 4, "contacted_in_time": True, "would_recommend": True}
+    assert send(linked_routes[2], json.dumps(answers))["statusCode"] == 201
 
 
 def test_the_answers_the_hostile_ones_vary_are_taken(stack: Any) -> None:

@@ -59,6 +59,12 @@ def report(token: str, query: dict[str, str] | None = None, html: bool = True) -
     return result
 
 
+def found(pattern: re.Pattern[str], text: str) -> str:
+    match = pattern.search(text)
+    assert match, text
+    return match.group(1)
+
+
 def sweep() -> None:
     invoke("SlaCheckFunction", {})
 
@@ -77,7 +83,7 @@ def test_the_monthly_email_comes_once_on_the_first_business_day_at_eight(
     sweep()
     [email] = reports_sent(pipeline)
     assert "November 2026" in email["subject"]
-    token = REPORT.search(email["text"]).group(1)
+    token = found(REPORT, email["text"])
     assert report(token)["statusCode"] == 200
     frozen.advance(timedelta(days=20))  # long after the outbox has forgotten: still only once
     sweep()

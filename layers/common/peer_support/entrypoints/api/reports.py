@@ -13,9 +13,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel
 
-from peer_support.core import clock
+from peer_support.core import clock, rendering
 from peer_support.core.errors import NotFound
-from peer_support.entrypoints.api.openapi import Token, documented, documented_page
+from peer_support.entrypoints.api.openapi import Token, documented, documented_page, page_errors
 from peer_support.entrypoints.api.resolver import Api, FormSpec
 from peer_support.entrypoints.api.responses import SECURITY_HEADERS, html_response, json_response
 from peer_support.links.tokens import FeedbackClaims, InvalidLink, verify_report_link
@@ -82,16 +82,23 @@ def already_received(error: FeedbackUsed) -> Response[str]:
         return html_response(
             app.page("pages/feedback_done.html", base=app.base_path(), again=True), HTTPStatus.CONFLICT
         )
-    detail = "We already have the answers from this link. Thank you."
+    detail = rendering.messages()["stale"]["feedback_received"]
     return json_response({"error": "conflict", "detail": detail, "fields": {}}, HTTPStatus.CONFLICT)
 
 
 @app.get(
     "/reports/<token>",
     summary="The program's report: the last 12 months of anonymous counts, small counts hidden",
-    responses=documented_page(
-        "The report as a page, or with `format=csv` as CSV", {**LINK_ERRORS, 422: "An unknown format"}
-    ),
+    responses={
+        200: {
+            "description": "The report as a page, or with `format=csv` as CSV (`month,measure,value`)",
+            "content": {
+                "text/html": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        },
+        **page_errors({**LINK_ERRORS, 422: "An unknown format"}),
+    },
 )
 def show_report(token: Token, format: Annotated[Literal["html", "csv"], Query()] = "html") -> Response[str]:
     Api.claims(verify_report_link, token)
