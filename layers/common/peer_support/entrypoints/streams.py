@@ -132,9 +132,12 @@ def handle_group_notify(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 def handle_count(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The `count` function: each committed change adds to its month's anonymous counts, once."""
+    from aws_lambda_powertools import Metrics
+    from aws_lambda_powertools.metrics import MetricUnit
+
     from peer_support.core import clock
     from peer_support.links.keys import signing_key
-    from peer_support.reports.counting import count_change
+    from peer_support.reports.counting import METRICS, count_change
     from peer_support.reports.monthly import MonthlyCounters
     from peer_support.reports.settings import get_count_settings
 
@@ -142,7 +145,14 @@ def handle_count(event: dict[str, Any], context: Any) -> dict[str, Any]:
     counters = MonthlyCounters(settings.counters_table, settings.idempotency_table)
     key = signing_key()
 
+    metrics = Metrics()
+
     def count_record(record: DynamoDBRecord) -> None:
-        count_change(old_image(record), new_image(record), counters, key, int(clock.now().timestamp()))
+        added = count_change(
+            old_image(record), new_image(record), counters, key, int(clock.now().timestamp())
+        )
+        for measure, count in (added or {}).items():
+            if measure in METRICS:
+                metrics.add_metric(name=METRICS[measure], unit=MetricUnit.Count, value=count)
 
     return _each_record(event, context, count_record)

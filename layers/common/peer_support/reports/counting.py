@@ -9,14 +9,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from peer_support.reports.measures import group_measures, request_measures
+from peer_support.reports.measures import Tally, group_measures, request_measures
 from peer_support.reports.monthly import MonthlyCounters, keyed_marker
+
+# The dashboard's metrics of what was counted (counts of codes only, as the table holds them).
+METRICS = {
+    "check_ins": "CheckInsSent",
+    "follow_up_requested": "FollowUpsRequested",
+    "referred_on:physician_health_program": "ReferredOnPhysicianHealthProgram",
+    "referred_on:employee_assistance": "ReferredOnEmployeeAssistance",
+    "referred_on:own_physician": "ReferredOnOwnPhysician",
+    "referred_on:other_professional": "ReferredOnOtherProfessional",
+    "referred_on:none": "ReferredOnNone",
+}
 
 
 def count_change(
     old: dict[str, Any] | None, new: dict[str, Any], counters: MonthlyCounters, key: bytes, now: int
-) -> bool:
-    """Add what the change counts for to its month; True when it added anything now."""
+) -> Tally | None:
+    """Add what the change counts for to its month; what it added now (None: nothing, or counted before)."""
     if "request_id" in new:
         decided = request_measures(old, new)
         subject: tuple[object, ...] = ("request", new["request_id"])
@@ -24,9 +35,9 @@ def count_change(
         decided = group_measures(old, new)
         subject = ("group", new["session_id"], new["item_id"])
     else:
-        return False
+        return None
     if decided is None:
-        return False
+        return None
     month, tally = decided
     marker = keyed_marker(key, "counted", *subject, new.get("version", 0))
-    return counters.count_once(marker, month, dict(tally), now)
+    return tally if counters.count_once(marker, month, dict(tally), now) else None
