@@ -3,8 +3,9 @@
 Powertools' batch processor reports the records that failed, so Lambda retries only those
 (and the ones after them on the shard) instead of the whole batch.
 
-Three functions import this module, and each needs only its own path: what a consumer uses is
-imported when it first runs, so `notify` never loads matching, nor `match` the email machinery.
+Four functions import this module, and each needs only its own path: what a consumer uses is
+imported when it first runs, so `notify` never loads matching, nor `match` the email machinery, nor
+`count` either.
 """
 
 from __future__ import annotations
