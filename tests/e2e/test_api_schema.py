@@ -28,6 +28,7 @@ from tests.e2e.conftest import (
     get_json,
     local_stack,
     move_clock,
+    next_months_report_time,
     post_json,
     wait_for,
 )
@@ -116,7 +117,7 @@ def after_closing(stack_url: str, reference: str, case_links: list[str]) -> dict
         if post_json(f"{stack_url}/actions/{token}", {"action": "acknowledge"})[0] == 200:
             assert post_json(f"{stack_url}/actions/{token}", closing)[0] == 200
     wait_for(lambda: [r for r in get_json(f"{stack_url}/_local/requests") if r.get("sla_step") == "check_in"])
-    move_clock(stack_url, advance_hours=40 * 24)
+    move_clock(stack_url, now=next_months_report_time(stack_url))
     feedback = re.compile(r"/feedback/([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)")
     report = re.compile(r"/reports/([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)")
 

@@ -12,7 +12,15 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.e2e.browser import fresh_page, serious_violations
-from tests.e2e.conftest import all_emails, get_json, local_stack, move_clock, post_json, wait_for
+from tests.e2e.conftest import (
+    all_emails,
+    get_json,
+    local_stack,
+    move_clock,
+    next_months_report_time,
+    post_json,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -55,7 +63,7 @@ def links() -> Iterator[dict[str, str]]:
         closing = {"action": "close", "conversations": 2, "modality_used": "video", "referred_on": ["none"]}
         assert post_json(f"{url}/actions/{contacted(ask(0))}", closing)[0] == 200
         wait_for(lambda: [r for r in get_json(f"{url}/_local/requests") if r.get("sla_step") == "check_in"])
-        move_clock(url, advance_hours=40 * 24)
+        move_clock(url, now=next_months_report_time(url))
         open_case = contacted(ask(1))  # asked after the clock moved, so its link is still good
 
         def found(pattern: re.Pattern[str]) -> str:

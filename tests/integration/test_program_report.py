@@ -70,7 +70,7 @@ def sweep() -> None:
 
 
 def reports_sent(pipeline: Pipeline) -> list[dict[str, Any]]:
-    return [e for e in inbox(pipeline, ADMIN) if "monthly report" in e["subject"]]
+    return [e for e in inbox(pipeline, ADMIN) if "report for" in e["subject"]]
 
 
 def test_the_monthly_email_comes_once_on_the_first_business_day_at_eight(
@@ -85,7 +85,10 @@ def test_the_monthly_email_comes_once_on_the_first_business_day_at_eight(
     assert "November 2026" in email["subject"]
     token = found(REPORT, email["text"])
     assert report(token)["statusCode"] == 200
-    frozen.advance(timedelta(days=20))  # long after the outbox has forgotten: still only once
+    frozen.advance(timedelta(hours=8))
+    sweep()
+    assert len(reports_sent(pipeline)) == 1  # still that day: once
+    frozen.advance(timedelta(days=20))  # any later day of the month: none (it went on its morning)
     sweep()
     assert len(reports_sent(pipeline)) == 1
     frozen.advance(datetime(2027, 1, 1, 8, 0, tzinfo=TIME_ZONE) - frozen.now())

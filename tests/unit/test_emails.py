@@ -80,6 +80,16 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "capacity": 15,
     },
     "group_undeliverable": {"session_date": GROUP_SESSION["session_date"], "recipient_role": "registrant"},
+    "check_in": {
+        "withdraw_url": "https://example.org/actions/t5?a=1&b=2",
+        "feedback_url": "https://example.org/feedback/t6?a=1&b=2",
+    },
+    "monthly_report": {
+        "month_name": "November 2026",
+        "min_count": 5,
+        "link_days": 45,
+        "report_url": "https://example.org/reports/t7?a=1&b=2",
+    },
 }
 
 # Values drawn from a fixed list: the templates branch on them rather than print them.

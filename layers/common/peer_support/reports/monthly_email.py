@@ -36,7 +36,7 @@ def _context(notice: Notice, item: dict[str, Any], settings: Any) -> dict[str, A
     token = issue_report_link(expires, signing_key())
     return {
         "program_name": settings.program_name,
-        "reference": f"report {item['month']}",
+        "reference": f"report-{item['covers']}",
         "month_name": item["month_name"],
         "min_count": settings.report_min_count,
         "link_days": settings.report_link_days,
@@ -60,20 +60,23 @@ sender = Sender(
 
 
 def send_monthly_report(now: datetime, settings: ReportEmailSettings | None = None) -> str | None:
-    """Send this month's email if its time has come and it was not sent yet; the month it was sent for,
-    or None. Sent exactly once per address (the outbox), then marked done for the month, so that a
-    sweep weeks later, long after the outbox forgot, does not send it again."""
+    """Send this month's email if it is the month's first business day, from 08:00, and it was not sent
+    yet; the month it was sent for, or None. Sent exactly once per address (the outbox), then marked
+    done for the month, so that a later sweep, long after the outbox forgot, does not send it again."""
     settings = settings or get_report_email_settings()
     today = local_date(now)
-    if now < first_business_morning(today):
+    # On that day only: a stack deployed, or a schedule restored, later in the month waits for the next.
+    morning = first_business_morning(today)
+    if now < morning or today != local_date(morning):
         return None
     month = today.strftime("%Y-%m")
     counters = Counters(settings.counters_table)
     done = counters.get("monthly_report", month)
     if done and done.get(SENT_FLAG):
         return None
-    previous = (today.replace(day=1) - timedelta(days=1)).strftime("%B %Y")
-    sender.send(Notice("monthly_report", "admin"), {"month": month, "month_name": previous}, 1)
+    previous = today.replace(day=1) - timedelta(days=1)
+    item = {"month": month, "month_name": previous.strftime("%B %Y"), "covers": previous.strftime("%Y-%m")}
+    sender.send(Notice("monthly_report", "admin"), item, 1)
     counters.mark("monthly_report", month, SENT_FLAG)
     logger.info("monthly report sent", extra={"month": month})
     return month
