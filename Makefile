@@ -12,7 +12,7 @@ REGION ?= ca-central-1
 export PYTHONPATH := $(CURDIR)/layers/common:$(CURDIR)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install tools run test lint lint-python lint-template unit audit bench build deploy roster clean
+.PHONY: help install tools run test lint lint-python lint-template unit audit bench build deploy roster report clean
 
 help:
 	@echo "make run      the whole system locally at http://127.0.0.1:$(PORT)"
@@ -23,6 +23,7 @@ help:
 	@echo "make audit    pip-audit: known vulnerabilities in every requirements file (needs the network)"
 	@echo "make bench    every benchmark; writes benchmarks/results.json"
 	@echo "make roster   import a roster CSV: make roster FILE=roster.csv TABLE=<Supporters table>"
+	@echo "make report   print the program's report as CSV: make report TABLE=<Counters table> [MIN_COUNT=5]"
 	@echo "make build    sam build (no Docker needed)"
 	@echo "make deploy   sam deploy --guided"
 
@@ -93,6 +94,11 @@ LOCAL_AWS := env -u AWS_PROFILE -u AWS_SESSION_TOKEN AWS_ACCESS_KEY_ID=local AWS
 roster: install
 	@test -n "$(FILE)" -a -n "$(TABLE)" || { echo "usage: make roster FILE=roster.csv TABLE=<Supporters table> [ENDPOINT=<local AWS>]"; exit 2; }
 	$(if $(ENDPOINT),$(LOCAL_AWS)) $(PY) tools/roster.py "$(FILE)" --table "$(TABLE)" --region $(REGION) $(if $(ENDPOINT),--endpoint-url "$(ENDPOINT)")
+
+# Print the program's report (the same CSV as the report link's): make report TABLE=<Counters table>
+report: install
+	@test -n "$(TABLE)" || { echo "usage: make report TABLE=<Counters table> [MIN_COUNT=5] [ENDPOINT=<local AWS>]"; exit 2; }
+	@$(if $(ENDPOINT),$(LOCAL_AWS)) $(PY) tools/report.py --table "$(TABLE)" --min-count $(or $(MIN_COUNT),5) --region $(REGION) $(if $(ENDPOINT),--endpoint-url "$(ENDPOINT)")
 
 bench: install
 	$(PY) -m benchmarks

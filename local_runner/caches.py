@@ -15,6 +15,8 @@ def clear_caches() -> None:
     from peer_support.links import keys
     from peer_support.notifications import email, sms
     from peer_support.notifications import settings as notify_settings
+    from peer_support.reports import monthly_email
+    from peer_support.reports import settings as report_settings
     from peer_support.requests import delivery
     from peer_support.supporters import delivery as supporters_delivery
 
@@ -29,9 +31,12 @@ def clear_caches() -> None:
         dynamodb.dynamodb_client,
         email.sesv2_client,
         sms.sns_client,
+        report_settings.get_count_settings,
+        report_settings.get_report_email_settings,
     ):
         cached.cache_clear()
     delivery.sender.forget()
     group_delivery.sender.forget()
     supporters_delivery.sender.forget()
     supporters_delivery.digest_sender.forget()
+    monthly_email.sender.forget()

@@ -164,3 +164,16 @@ def axe_path() -> Path:
     if not path.is_file():
         unavailable(f"axe-core is not installed at {path} (npm install --global axe-core@4.14.1)")
     return path
+
+
+def next_months_report_time(stack_url: str) -> str:
+    """Half past eight on the next month's first business day: past the check-in, and the morning the
+    administrators' monthly report email goes."""
+    from datetime import timedelta
+
+    from peer_support.core.clock import iso, parse_iso
+    from peer_support.reports.monthly_email import first_business_morning
+
+    now = parse_iso(get_json(f"{stack_url}/_local/clock")["now"])
+    next_month = (now.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return iso(first_business_morning(next_month.date()) + timedelta(minutes=30))

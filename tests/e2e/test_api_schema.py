@@ -22,7 +22,16 @@ import schemathesis
 from peer_support.core import rendering as templates
 from peer_support.entrypoints.api.openapi import openapi_document
 from peer_support.entrypoints.api.problems import IDEMPOTENCY_HEADER
-from tests.e2e.conftest import emails_about, get_json, local_stack, post_json, wait_for
+from tests.e2e.conftest import (
+    all_emails,
+    emails_about,
+    get_json,
+    local_stack,
+    move_clock,
+    next_months_report_time,
+    post_json,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -97,8 +106,30 @@ def genuine_tokens(stack_url: str) -> dict[str, list[str]]:
         "/group-registrations/{token}": wait_for(lambda: links(registered["reference"], group, 1), 10),
         "/supporters/{token}": wait_for(lambda: links(receipt["reference"], supporters, 1), 10),
     }
+    tokens |= after_closing(stack_url, receipt["reference"], tokens["/actions/{token}"])
     assert all(tokens.values()), tokens
     return tokens
+
+
+def after_closing(stack_url: str, reference: str, case_links: list[str]) -> dict[str, list[str]]:
+    """The report's link and a feedback link, as the administrators and the person get them: the case
+    closed, then the clock moved on past the check-in and the next month's first business morning."""
+    closing = {"action": "close", "conversations": 1, "modality_used": "video"}
+    for token in case_links:  # the supporter's link is the one that may acknowledge
+        if post_json(f"{stack_url}/actions/{token}", {"action": "acknowledge"})[0] == 200:
+            assert post_json(f"{stack_url}/actions/{token}", closing)[0] == 200
+    wait_for(lambda: [r for r in get_json(f"{stack_url}/_local/requests") if r.get("sla_step") == "check_in"])
+    move_clock(stack_url, now=next_months_report_time(stack_url))
+    feedback = re.compile(r"/feedback/([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)")
+    report = re.compile(r"/reports/([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)")
+
+    def found(pattern: re.Pattern[str]) -> list[str]:
+        return sorted({t for e in all_emails(stack_url) for t in pattern.findall(e["text"])})
+
+    return {
+        "/feedback/{token}": wait_for(lambda: found(feedback), 10),
+        "/reports/{token}": wait_for(lambda: found(report), 10),
+    }
 
 
 def test_the_stack_serves_this_document(stack_url: str) -> None:
@@ -115,6 +146,9 @@ def test_the_stack_serves_this_document(stack_url: str) -> None:
         "POST /actions/{token}",
         "GET /supporters/{token}",
         "POST /supporters/{token}",
+        "GET /reports/{token}",
+        "GET /feedback/{token}",
+        "POST /feedback/{token}",
     } == OPERATIONS
 
 

@@ -620,7 +620,12 @@ def test_supporter_acts_from_the_case_page_without_javascript(
         page.keyboard.press("ArrowDown")
         expect(video).to_be_focused()
         expect(video).to_be_checked()
-        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")  # where they went next: "none of these", ticked already
+        none = page.get_by_role("checkbox", name="No, none of these")
+        expect(none).to_be_focused()
+        expect(none).to_be_checked()
+        for _ in range(5):  # past the four places, to the debrief box
+            page.keyboard.press("Tab")
         expect(page.get_by_role("checkbox", name="I would like a debrief")).to_be_focused()
         page.keyboard.press("Tab")
         expect(page.get_by_role("button", name="Close the case")).to_be_focused()

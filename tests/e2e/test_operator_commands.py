@@ -154,3 +154,54 @@ def test_the_readme_query_and_requeue_work_on_the_local_stack(local_url: str, tm
     assert stale.returncode != 0
     assert "ConditionalCheckFailed" in stale.stderr
     assert request_item(local_url, reference)["status"] == "needs_admin"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_report_prints_the_report_s_csv(local_url: str, tmp_path: Path) -> None:
+    aws = get_json(f"{local_url}/_local/aws")
+    status, _ = post_json(
+        f"{local_url}/requests",
+        {
+            "kind": "self",
+            "requester": {"name": "Dr. Counted Once", "email": "counted.once@example.org"},
+            "career_stage": "practicing_physician",
+            "practices_in_vancouver": True,
+            "reasons": ["burnout"],
+            "modalities": ["video"],
+        },
+    )
+    assert status == 201
+
+    def report() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603 - make, with our own arguments
+            [
+                str(shutil.which("make")),
+                "--no-print-directory",
+                "-o",
+                ".venv/.installed",
+                "report",
+                f"TABLE={aws['outputs']['CountersTableName']}",
+                f"ENDPOINT={aws['endpoint_url']}",
+            ],
+            cwd=ROOT,
+            env=no_aws_environment(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    def counted() -> subprocess.CompletedProcess[str] | None:
+        # This month's requests, the last of the report's months, once the count function has run.
+        done = report()
+        assert done.returncode == 0, done.stderr
+        rows = [line.split(",") for line in done.stdout.splitlines()[1:]]
+        this_month = [value for month, measure, value in rows if measure == "requests"][-1]
+        return done if this_month != "0" else None
+
+    done = wait_for(counted, 20)
+    assert done is not None
+    lines = done.stdout.splitlines()
+    assert lines[0] == "month,measure,value"
+    assert len({line.split(",")[0] for line in lines[1:]}) == 12
+    assert "Counted" not in done.stdout

@@ -833,3 +833,62 @@ def test_a_reach_in_leaves_no_personal_data_in_logs_metrics_error_bodies_or_urls
     # ... the referrers never heard the answer, and the declined one keeps nobody's details
     assert [len([e for e in emails if e["to"] == r["email"]]) for r in (REFERRER, FORM_REQUESTER)] == [1, 1]
     assert leaks(json.dumps(item(stack, references[1]))) == []
+
+
+def test_the_check_in_feedback_and_report_leave_no_personal_data_anywhere(
+    stack: Any,
+    frozen: clock.FrozenClock,
+    observed: Observed,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from local_runner.streams import StreamReader, mappings
+    from peer_support.links.keys import signing_key
+    from peer_support.links.tokens import issue_report_link
+
+    # Given a request's life to its close, then the check-in (and the month's report email) on its day
+    seen, story = observed, Lifecycle()
+    roster(stack)
+    pipeline = Pipeline(stack)
+    ask(seen, story)
+    match_and_email(seen, story, pipeline, monkeypatch)
+    support(seen, story, stack, frozen)
+    assert sweep(frozen, 24 * 16).get("checked_in") == 1
+    pipeline.run()
+    for mapping in mappings(stack):
+        if mapping.function == "CountFunction" and (records := StreamReader(mapping, stack.region).records()):
+            assert invoke("CountFunction", {"Records": records}) == {"batchItemFailures": []}
+    [check_in] = [e for e in pipeline.emails() if e["subject"].startswith("How are you doing?")]
+    assert check_in["to"] == REQUESTER["email"]
+
+    # When the person answers the feedback twice, and the administrators read the report both ways
+    feedback = re.search(r"/feedback/([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)", check_in["text"])
+    assert feedback
+    token = feedback.group(1)
+    answers = json.dumps({"helpful": 5, "contacted_in_time": True, "would_recommend": True})
+    for status in (201, 409):
+        path = f"/feedback/{token}"
+        assert seen.api("ReportsFunction", "POST", path, answers, token=token)["statusCode"] == status
+    report = issue_report_link(frozen.now() + timedelta(days=1), signing_key())
+    page = seen.api(
+        "ReportsFunction", "GET", f"/reports/{report}", None, {"Accept": "text/html"}, token=report
+    )
+    event = api_event(
+        "GET", f"/reports/{report}", path_parameters={"token": report}, resource="/reports/{token}"
+    )
+    event["queryStringParameters"] = {"format": "csv"}
+    csv = invoke("ReportsFunction", event)
+    collect(seen, capsys, caplog)
+
+    # Then the report names nobody and no request, and nothing was logged, counted or traced that does
+    for body in (page["body"], csv["body"]):
+        assert leaks(body) == []
+        assert not REFERENCE.search(body)
+        assert token not in body
+    assert "2026" in csv["body"]
+    # The contract's one query string (`?format=csv`, on the report page's own link) carries nothing else.
+    seen.urls = [url for url in seen.urls if not url.endswith("?format=csv")]
+    assert_no_personal_data(seen)
+    assert not any(token in json.dumps(line) for line in seen.log_lines)
+    assert "FeedbackReceived" in metric_names(seen)

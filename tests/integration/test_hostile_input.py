@@ -88,6 +88,7 @@ BODY_ROUTES = [
     ("ActionsFunction", "/actions/not.a-token", "/actions/{token}"),
     ("GroupFunction", "/group-registrations/not.a-token", "/group-registrations/{token}"),
     ("ActionsFunction", "/supporters/not.a-token", "/supporters/{token}"),
+    ("ReportsFunction", "/feedback/not.a-token", "/feedback/{token}"),
 ]
 SENTENCES: set[str] = set()
 
@@ -268,6 +269,7 @@ def linked_routes(stack: Any) -> list[tuple[str, str, str]]:
 
     from peer_support.core import clock
     from peer_support.group.sessions import next_session
+    from peer_support.links.feedback import feedback_url
     from peer_support.links.keys import signing_key
     from peer_support.links.tokens import issue_group_link, issue_link, issue_supporter_link
     from peer_support.supporters.models import RosterEntry
@@ -291,11 +293,13 @@ def linked_routes(stack: Any) -> list[tuple[str, str, str]]:
     invitation = issue_link(
         invited["reference"], "requester", "colleague", clock.now(), timedelta(days=1), signing_key()
     )
+    feedback = feedback_url("", clock.now(), 30)
     return [
         ("ActionsFunction", f"/actions/{token}", "/actions/{token}"),
         ("GroupFunction", f"/group-registrations/{group_token}", "/group-registrations/{token}"),
         ("ActionsFunction", f"/supporters/{page_token}", "/supporters/{token}"),
         ("ActionsFunction", f"/actions/{invitation}", "/actions/{token}"),
+        ("ReportsFunction", feedback, "/feedback/{token}"),
     ]
 
 
@@ -318,6 +322,8 @@ def test_hostile_bodies_behind_genuine_links(
     assert send(linked_routes[1], json.dumps({"action": "cancel"}))["statusCode"] == 200
     assert send(linked_routes[2], json.dumps({"version": 1, "max_open": 2}))["statusCode"] == 200
     assert send(linked_routes[3], json.dumps({"action": "decline_invitation"}))["statusCode"] == 200
+    answers = {"helpful": 4, "contacted_in_time": True, "would_recommend": True}
+    assert send(linked_routes[4], json.dumps(answers))["statusCode"] == 201
 
 
 def test_the_answers_the_hostile_ones_vary_are_taken(stack: Any) -> None:

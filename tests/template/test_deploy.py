@@ -39,8 +39,16 @@ FUNCTIONS = {
     "SlaCheckFunction",
     "GroupFunction",
     "GroupNotifyFunction",
+    "CountFunction",
+    "ReportsFunction",
 }
-QUEUES = {"MatchFailureQueue", "NotifyFailureQueue", "GroupNotifyFailureQueue", "SlaCheckDeadLetterQueue"}
+QUEUES = {
+    "MatchFailureQueue",
+    "NotifyFailureQueue",
+    "GroupNotifyFailureQueue",
+    "SlaCheckDeadLetterQueue",
+    "CountFailureQueue",
+}
 TABLES = {"RequestsTable", "SupportersTable", "GroupTable", "IdempotencyTable", "CountersTable"}
 # Resource types moto's CloudFormation does not create (the API's deployment is taken out, see for_moto).
 MOTO_LACKS = {
@@ -386,6 +394,7 @@ def test_stream_readers_read_only_their_own_stream(transformed: dict[str, Any]) 
         "MatchFunction": "RequestsTable",
         "NotifyFunction": "RequestsTable",
         "GroupNotifyFunction": "GroupTable",
+        "CountFunction": ["RequestsTable", "GroupTable"],  # the counts come from both
     }
     for function in FUNCTIONS:
         role = transformed["Resources"][f"{function}Role"]["Properties"]
@@ -401,7 +410,13 @@ def test_stream_readers_read_only_their_own_stream(transformed: dict[str, Any]) 
             "dynamodb:GetRecords",
             "dynamodb:GetShardIterator",
         }
-        assert deny["NotResource"] == {"Fn::GetAtt": [streams[function], "StreamArn"]}, function
+        own = streams[function]
+        expected = (
+            [{"Fn::GetAtt": [t, "StreamArn"]} for t in own]
+            if isinstance(own, list)
+            else {"Fn::GetAtt": [own, "StreamArn"]}
+        )
+        assert deny["NotResource"] == expected, function
 
 
 def test_every_alarm_tells_the_administrators(transformed: dict[str, Any]) -> None:

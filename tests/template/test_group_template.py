@@ -53,7 +53,10 @@ def test_registrations_and_requests_never_share_a_function(template: dict[str, A
     group_readers = {
         name for name, f in functions.items() if "GroupTable" in names_in(f["Properties"]["Policies"])
     }
-    assert group_readers == {"GroupFunction", "GroupNotifyFunction", "SlaCheckFunction"}
+    assert group_readers == {"GroupFunction", "GroupNotifyFunction", "SlaCheckFunction", "CountFunction"}
+    # The monthly counts come from the group's stream: new registrations counted, no item read or written.
+    count = names_in(functions["CountFunction"]["Properties"]["Policies"])
+    assert '"Resource": {"Fn::GetAtt": ["GroupTable", "Arn"]}' not in count
     sla = names_in(functions["SlaCheckFunction"]["Properties"]["Policies"])
     # The sweep reads the group's due sessions from the index only, and writes the reminder step
     assert "${GroupTable.Arn}/index/reminders-due" in sla

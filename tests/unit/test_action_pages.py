@@ -286,8 +286,12 @@ def test_closing_says_what_it_records() -> None:
     html = case_page(status="contacted")
     assert "these two counts" not in html
     assert (
-        "Closing records only how many conversations you had and how you mostly talked, never notes." in html
+        "Closing records only how many conversations you had, how you mostly talked and where you helped the"
+        " person go next, never notes." in html
     )
+    # Where the person went next: "none" is the default, and nothing is typed in.
+    assert 'id="f-referred_on-none" name="referred_on" value="none" checked' in html
+    assert "<textarea" not in html
 
 
 def test_admin_referral_can_be_confirmed_or_cancelled() -> None:
@@ -424,7 +428,8 @@ def test_withdraw_page() -> None:
     [
         ("acknowledge", "We have noted that you made first contact."),
         ("decline", "We are finding another Peer Supporter."),
-        ("close", "The case is closed; the person&#39;s details will be deleted in 30 days."),
+        ("close", "Their details are deleted 30 days after that."),
+        ("talk_again", "the one you talked with first if they are free"),
         ("confirm_consent", "The request is now being matched"),
         ("cancel", "The request is cancelled."),
         ("withdraw", "You can ask again at any time."),
@@ -478,9 +483,9 @@ def test_pages_say_the_retention_they_are_given(retention_days: int, said: str) 
     for name, html in pages.items():
         assert "30 days" not in html, name
         assert footers[name] in footer(html), name
-    assert f"The person's details are deleted {said} later." in pages["case"]
+    assert f"their details are deleted {said} after that." in pages["case"]
     assert f"its details are deleted {said} later" in pages["admin"]
     assert f"We delete your details {said} later." in pages["withdraw"]
-    assert f"the person&#39;s details will be deleted in {said}." in pages["closed"]
+    assert f"Their details are deleted {said} after that." in pages["closed"]
     assert f"Its details will be deleted in {said}." in pages["cancelled"]
     assert f"We will delete your details in {said}." in pages["withdrawn"]

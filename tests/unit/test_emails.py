@@ -119,6 +119,16 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "at_capacity": [],
         "training": [],
     },
+    "check_in": {
+        "withdraw_url": "https://example.org/actions/t5?a=1&b=2",
+        "feedback_url": "https://example.org/feedback/t6?a=1&b=2",
+    },
+    "monthly_report": {
+        "month_name": "November 2026",
+        "min_count": 5,
+        "link_days": 45,
+        "report_url": "https://example.org/reports/t7?a=1&b=2",
+    },
 }
 # Emails about a supporter rather than a request: no reference, and the supporter's own name is told.
 ABOUT_SUPPORTERS = {

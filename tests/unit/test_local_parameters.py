@@ -77,6 +77,6 @@ def run_local_stack(parameters: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_local_stack_will_not_start_with_an_unknown_parameter() -> None:
-    done = run_local_stack("FollowUpDays=5")
+    done = run_local_stack("NoSuchParameter=5")
     assert done.returncode == 2
-    assert done.stderr.startswith("PARAMETERS: the template declares no parameter 'FollowUpDays'")
+    assert done.stderr.startswith("PARAMETERS: the template declares no parameter 'NoSuchParameter'")

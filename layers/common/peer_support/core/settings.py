@@ -34,6 +34,7 @@ class Settings(BaseModel):
     reassign_on_breach: bool = Field(alias="REASSIGN_ON_BREACH", default=True)
     retention_days: int = Field(alias="RETENTION_DAYS", default=30, ge=1, le=3650)
     link_ttl_days: int = Field(alias="LINK_TTL_DAYS", default=30, ge=1, le=365)
+    follow_up_days: int = Field(alias="FOLLOW_UP_DAYS", default=10, ge=1, le=60)
 
     @field_validator("*", mode="before")
     @classmethod

@@ -59,6 +59,7 @@ def handle_sla_check(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "needs_admin": backlog,
         "group_reminders": group_reminder_step(now),
         "supporters": supporters_step(now),
+        "monthly_report": monthly_report_step(now),
     }
     logger.info("sla sweep", extra=summary)
     return summary
@@ -114,3 +115,12 @@ def supporters_step(now: datetime) -> dict[str, Any]:
         hold_only_during_the_invocation(digest_sender.exactly_once().config)
         send_digest(week, sections)
     return {"supporters": len(roster), "training_reminders": reminded, "digest_week": week}
+
+
+def monthly_report_step(now: datetime) -> str | None:
+    """On the month's first business day from 08:00 Pacific: the administrators' report email, once."""
+    from peer_support.notifications.outbox import hold_only_during_the_invocation
+    from peer_support.reports.monthly_email import send_monthly_report, sender
+
+    hold_only_during_the_invocation(sender.exactly_once().config)
+    return send_monthly_report(now)

@@ -4,7 +4,8 @@ Powertools' batch processor reports the records that failed, so Lambda retries o
 (and the ones after them on the shard) instead of the whole batch.
 
 Four functions import this module, and each needs only its own path: what a consumer uses is
-imported when it first runs, so `notify` never loads matching, nor `match` the email machinery.
+imported when it first runs, so `notify` never loads matching, nor `match` the email machinery, nor
+`count` either.
 """
 
 from __future__ import annotations
@@ -155,3 +156,31 @@ def handle_supporter_notify(event: dict[str, Any], context: Any) -> dict[str, An
 
     hold_only_during_the_invocation(sender.exactly_once().config)
     return _each_record(event, context, supporter_notify_record)
+
+
+def handle_count(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The `count` function: each committed change adds to its month's anonymous counts, once."""
+    from aws_lambda_powertools import Metrics
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    from peer_support.core import clock
+    from peer_support.links.keys import signing_key
+    from peer_support.reports.counting import METRICS, count_change
+    from peer_support.reports.monthly import MonthlyCounters
+    from peer_support.reports.settings import get_count_settings
+
+    settings = get_count_settings()
+    counters = MonthlyCounters(settings.counters_table, settings.idempotency_table)
+    key = signing_key()
+
+    metrics = Metrics()
+
+    def count_record(record: DynamoDBRecord) -> None:
+        added = count_change(
+            old_image(record), new_image(record), counters, key, int(clock.now().timestamp())
+        )
+        for measure, count in (added or {}).items():
+            if measure in METRICS:
+                metrics.add_metric(name=METRICS[measure], unit=MetricUnit.Count, value=count)
+
+    return _each_record(event, context, count_record)

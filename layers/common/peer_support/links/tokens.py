@@ -165,3 +165,46 @@ def verify_supporter_link(token: str, key: bytes, now: datetime) -> SupporterPag
     if not supporter_id or claims.expires <= now.timestamp():
         raise InvalidLink()
     return claims
+
+
+# -- the report's link and a feedback link -----------------------------------------------------------
+#
+# Kinds of their own again. The administrators' report link names nothing but its expiry. A feedback
+# link names no request and no person: a random nonce (what makes it single-use), the month it counts
+# for, and its expiry, rounded to the day so that it says nothing finer about when it was sent.
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+NONCE = re.compile(r"^[A-Za-z0-9_-]{22}$")
+
+
+def issue_report_link(expires: datetime, key: bytes) -> str:
+    return _sign(b"report-link", ("admin", str(int(expires.timestamp()))), key)
+
+
+def verify_report_link(token: str, key: bytes, now: datetime) -> int:
+    """The expiry of a genuine, unexpired report link; otherwise `InvalidLink`."""
+    holder, expires = _verify(b"report-link", token, key, 2)
+    if holder != "admin" or not expires.isdigit() or int(expires) <= now.timestamp():
+        raise InvalidLink()
+    return int(expires)
+
+
+@dataclass(frozen=True)
+class FeedbackClaims:
+    nonce: str
+    month: str  # YYYY-MM
+    expires: int  # epoch seconds
+
+
+def issue_feedback_link(nonce: str, month: str, expires: datetime, key: bytes) -> str:
+    return _sign(b"feedback-link", (nonce, month, str(int(expires.timestamp()))), key)
+
+
+def verify_feedback_link(token: str, key: bytes, now: datetime) -> FeedbackClaims:
+    """The claims of a genuine, unexpired feedback link; otherwise `InvalidLink`."""
+    nonce, month, expires = _verify(b"feedback-link", token, key, 3)
+    if not (NONCE.match(nonce) and MONTH.match(month) and expires.isdigit()):
+        raise InvalidLink()
+    if int(expires) <= now.timestamp():
+        raise InvalidLink()
+    return FeedbackClaims(nonce, month, int(expires))

@@ -62,6 +62,9 @@ EMAIL_KINDS: dict[str, bool] = {
     "invitation_reminder": True,
     "invitation_declined": True,
     "invitation_sent": True,
+    # After closing, and the program's month.
+    "check_in": True,
+    "monthly_report": False,
     # The BIPOC Physician Peer Support Group.
     "group_registered": True,
     "group_waitlisted": True,

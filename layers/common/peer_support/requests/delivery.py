@@ -13,6 +13,7 @@ from typing import Any
 
 from peer_support.core import clock
 from peer_support.core.calendar import clock_24h, human_date, human_deadline
+from peer_support.links.feedback import feedback_url
 from peer_support.links.keys import signing_key
 from peer_support.links.tokens import Role, issue_link
 from peer_support.notifications.channels import Recipient
@@ -103,6 +104,11 @@ def email_context(notice: Notice, item: dict[str, Any], settings: NotifySettings
         if notice.kind in INVITATIONS:  # two links, each signed to open on its own answer
             context["accept_url"] = link(settings, request_id, "requester", ANSWER_HOLDERS["yes"])
             context["decline_url"] = link(settings, request_id, "requester", ANSWER_HOLDERS["no"])
+        if notice.kind == "check_in":
+            # Anonymous: a link of its own kind, naming no request (see `links.feedback`).
+            context["feedback_url"] = feedback_url(
+                settings.public_base_url, clock.now(), settings.link_ttl_days
+            )
     elif notice.role == "supporter" and notice.holder:
         if notice.kind != "case_moved":
             context["case_url"] = link(settings, request_id, "supporter", notice.holder)

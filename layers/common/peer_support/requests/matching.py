@@ -173,6 +173,8 @@ def rank_candidates(item: dict[str, Any], roster: Iterable[SupporterRecord], now
         else:
             left_out[supporter.supporter_id] = code
     candidates.sort(key=lambda s: _preference_key(need, s))
+    # A person who asked to talk again is offered first to the supporter they talked with, if free.
+    candidates.sort(key=lambda s: s.supporter_id != item.get("follow_up_of"))
     if not need.urgent:
         return Ranking(candidates, left_out)
     on_call = on_call_first(candidates, today)

@@ -50,6 +50,15 @@ class ReachInEvent(StrEnum):
     OTHER = "other"
 
 
+class ReferredOn(StrEnum):
+    """Where a supporter connected the person next, with their agreement (counts and codes only)."""
+
+    PHYSICIAN_HEALTH_PROGRAM = "physician_health_program"
+    EMPLOYEE_ASSISTANCE = "employee_assistance"
+    OWN_PHYSICIAN = "own_physician"
+    OTHER_PROFESSIONAL = "other_professional"
+
+
 class CareerStage(StrEnum):
     PRACTICING_PHYSICIAN = "practicing_physician"
     RESIDENT = "resident"

@@ -129,6 +129,8 @@ RULES: dict[str, Rule] = {
     "invitation_reminder": lambda old, new: [_invited(new, "invitation_reminder")],
     # Sent from the old image's address: the same change deleted it (see `reach_in.addressed`).
     "invitation_declined": lambda old, new: [Notice("invitation_declined", "colleague")],
+    # One check-in to the person supported, after closing: how they are, talk again, feedback.
+    "checked_in": lambda old, new: [Notice("check_in", person_role(new))],
 }
 
 

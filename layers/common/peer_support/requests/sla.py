@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from peer_support.core.calendar import (
@@ -89,6 +89,30 @@ def invitation_lapses(reminder_due: datetime) -> datetime:
     return add_business_days(reminder_due, INVITATION_LAPSES_DAYS)
 
 
+# The check-in reaches the person mid-morning on its business day.
+CHECK_IN_AT = time(10, 0)
+
+
+def check_in_time(closed_at: datetime, settings: Settings) -> datetime:
+    return add_business_days(closed_at, settings.follow_up_days, end_of_day=CHECK_IN_AT)
+
+
+def when_closed(closed_at: datetime, settings: Settings) -> dict[str, Any]:
+    """The check-in is due `follow_up_days` business days on; the personal data is kept the retention
+    period after it (the TTL is set now, should no sweep come)."""
+    due = check_in_time(closed_at, settings)
+    return {
+        **_due("check_in", due),
+        "purge_at": int((due + timedelta(days=settings.retention_days)).timestamp()),
+    }
+
+
+def _check_in(item: dict[str, Any], now: datetime, settings: Settings) -> Change:
+    # Retention runs from the later of closing and the check-in.
+    purge = int((now + timedelta(days=settings.retention_days)).timestamp())
+    return "checked_in", {"remove": SLA_FIELDS, "set_values": {"checked_in_at": iso(now), "purge_at": purge}}
+
+
 # -- the sweep ---------------------------------------------------------------------------------
 
 
@@ -155,6 +179,7 @@ STEPS: dict[str, tuple[Status, Step]] = {
         Status.INVITED,
         lambda item, now, settings: ("invitation_lapsed", _lapsed(now)),
     ),
+    "check_in": (Status.CLOSED, _check_in),
     # Once per business day until someone resolves it.
     "needs_admin_reminder": (
         Status.NEEDS_ADMIN,

@@ -54,6 +54,10 @@ TRANSITIONS: dict[str, Move] = {
     # An invitation is answered yes or no, thank you (below), not withdrawn.
     "withdrawn": _move(OPEN - {Status.INVITED}, Status.WITHDRAWN, "requester"),
     "cancelled": _move(OPEN, Status.WITHDRAWN, "admin"),
+    # After closing: one check-in to the person, who may ask to talk again (matched anew, the same
+    # supporter first).
+    "checked_in": _move({Status.CLOSED}, Status.CLOSED, "system"),
+    "follow_up_requested": _move({Status.CLOSED}, Status.PENDING_MATCH, "requester"),
     # Deadline steps: the request stays where it is, and its next step is set (or its deadline ends).
     "contact_reminder": _move({Status.MATCHED}, Status.MATCHED, "system"),
     "contact_overdue": _move({Status.MATCHED}, Status.MATCHED, "system"),
@@ -78,6 +82,7 @@ ACTIONS: dict[str, str] = {
     "withdraw": "withdrawn",
     "accept_invitation": "invitation_accepted",
     "decline_invitation": "invitation_declined",
+    "talk_again": "follow_up_requested",
 }
 
 

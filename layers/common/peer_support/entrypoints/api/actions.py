@@ -70,6 +70,7 @@ def _page(claims: LinkClaims, item: dict[str, Any], errors: dict[str, str], valu
         status=item["status"],
         can_withdraw="withdraw" in allowed,
         can_confirm="confirm_request" in allowed,
+        can_talk_again="talk_again" in allowed,
         handed_on=handed_on(claims, item) and item["status"] in OPEN,
     )
 

@@ -76,10 +76,10 @@ def openapi_document(title: str) -> dict[str, Any]:
     Raises `ValueError` if two functions declare the same operation, or two different schemas under one
     name: either would make the merged document lie about one of them.
     """
-    from peer_support.entrypoints.api import actions, group, intake
+    from peer_support.entrypoints.api import actions, group, intake, reports
 
     document: dict[str, Any] = {}
-    for app in (intake.app, group.app, actions.app):
+    for app in (intake.app, group.app, actions.app, reports.app):
         part = json.loads(app.get_openapi_json_schema(title=title, version=VERSION))
         if not document:
             document = part
