@@ -253,9 +253,11 @@ def record_calls(script_path: str, env: dict[str, str], events: list[dict[str, A
 def main(runs: int = RUNS, root: Path = ROOT) -> dict[str, Any]:
     """Import + first event of every path under `root` (default: this checkout), against its floor and
     (API functions) the common Powertools way."""
+    from local_runner.caches import clear_caches
     from local_runner.stack import _start_aws, free_port
     from local_runner.template import create_stack, resources_of_type
 
+    clear_caches()  # clients made for another AWS, if this process measured before
     port = free_port()
     aws = _start_aws(port)
     endpoint_url = f"http://127.0.0.1:{port}"
