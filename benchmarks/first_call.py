@@ -161,6 +161,7 @@ class Flow:
         """A new request stored: its INSERT, as `match` gets it."""
         from local_runner.lambdas import invoke
 
+        self.readers["MatchFunction"].records()  # what earlier runs left (their children's submissions)
         self.reference = json.loads(
             invoke("SubmitRequestFunction", self.submission("application/json"), REGION)["body"]
         )["reference"]
@@ -199,6 +200,7 @@ class Flow:
     def registered(self) -> list[dict[str, Any]]:
         from local_runner.lambdas import invoke
 
+        self.readers["GroupNotifyFunction"].records()  # what earlier runs left (their registrations)
         invoke("GroupFunction", self.registration(), REGION)
         return self.readers["GroupNotifyFunction"].records()
 
@@ -250,9 +252,9 @@ def record_calls(script_path: str, env: dict[str, str], events: list[dict[str, A
     return calls
 
 
-def main(runs: int = RUNS, root: Path = ROOT) -> dict[str, Any]:
+def main(runs: int = RUNS, root: Path = ROOT, only: tuple[str, ...] = ()) -> dict[str, Any]:
     """Import + first event of every path under `root` (default: this checkout), against its floor and
-    (API functions) the common Powertools way."""
+    (API functions) the common Powertools way; `only` the paths whose names start so, if given."""
     from local_runner.caches import clear_caches
     from local_runner.stack import _start_aws, free_port
     from local_runner.template import create_stack, resources_of_type
@@ -287,7 +289,7 @@ def main(runs: int = RUNS, root: Path = ROOT) -> dict[str, Any]:
         envs = {
             f: {**base, **stack.function_environment(f), "POWERTOOLS_LOG_LEVEL": "WARNING"} for f in functions
         }
-        return _measure(flow, functions, envs, root, runs)
+        return _measure(flow, functions, envs, root, runs, only)
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -296,7 +298,12 @@ def main(runs: int = RUNS, root: Path = ROOT) -> dict[str, Any]:
 
 
 def _measure(
-    flow: Flow, functions: dict[str, Any], envs: dict[str, dict[str, str]], root: Path, runs: int
+    flow: Flow,
+    functions: dict[str, Any],
+    envs: dict[str, dict[str, str]],
+    root: Path,
+    runs: int,
+    only: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     rows: dict[str, Any] = {"runs": runs}
     columns = ("floor", 6), ("import", 7), ("1st", 6), ("total", 6), ("x floor", 8), ("2nd", 5), ("peer", 6)
@@ -304,6 +311,8 @@ def _measure(
     print(f"{header}   (CPU ms, medians of {runs})", flush=True)
     peer_path = str(ROOT / "benchmarks" / "peer_handler.py")
     for name, (function, has_peer, make) in flow.paths().items():
+        if only and not name.startswith(only):
+            continue
         env = envs[function]
         path = str(root / functions[function]["Properties"]["CodeUri"] / "app.py")
         calls = record_calls(path, env, [make(), make()])
