@@ -131,7 +131,7 @@ class StreamReader:
         )["ShardIterator"]
         return found
 
-    def _read(self, shard_id: str) -> list[dict[str, Any]]:
+    def _read(self, shard_id: str) -> list[Any]:
         try:
             answer = self.client.get_records(ShardIterator=self._iterator(shard_id), Limit=1000)
         except ClientError:
@@ -141,7 +141,7 @@ class StreamReader:
             answer = self.client.get_records(ShardIterator=self._iterator(shard_id), Limit=1000)
         if self.keep_iterators and answer.get("NextShardIterator"):
             self._iterators[shard_id] = answer["NextShardIterator"]
-        raw: list[dict[str, Any]] = answer["Records"]
+        raw: list[Any] = list(answer["Records"])
         return raw
 
     def by_shard(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:

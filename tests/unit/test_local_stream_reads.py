@@ -18,7 +18,7 @@ def read_all(stream_arn: str) -> list[dict[str, Any]]:
     )["ShardIterator"]
     answer = client.get_records(ShardIterator=iterator, Limit=1000)
     assert answer["NextShardIterator"]
-    records: list[dict[str, Any]] = answer["Records"]
+    records: list[dict[str, Any]] = [dict(record) for record in answer["Records"]]
     return records
 
 
