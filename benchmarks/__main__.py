@@ -9,7 +9,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import aws_calls, bench_matching, cold_import, first_call, load, sweep_cost, urgent_page
+from benchmarks import aws_calls, bench_matching, cold_import, cost, first_call, load, sweep_cost, urgent_page
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
@@ -35,6 +35,8 @@ def main() -> int:
     for title, key, run in sections:
         print(f"\n== {title} ==", flush=True)
         results[key] = run()
+    print("\n== (g) what a program pays a month ==", flush=True)
+    results["cost"] = cost.main(results["aws_calls"], results["first_call"])
     RESULTS.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(
         f"\nWritten to {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS}"

@@ -1,30 +1,49 @@
-"""(a, continued) What a cold start costs in all: a fresh process imports the handler, then handles a
-typical first event against AWS (moto, in a process of its own), then the same event once more.
+"""(a, continued) What a cold start costs in all: a fresh process imports the handler and handles its
+first event, against the floor of a naive handler making the same AWS calls, and (API functions)
+against the same routes written the common Powertools way.
 
 What a handler defers at import is paid by its first event, so the import alone flatters a handler that
 defers much; import + first event is what the first person to reach a new instance waits for.
+
+Every figure is the CPU time of the measured process alone: AWS is moto, in a process of its own. Each
+run gets fresh events from the real flow (a new request submitted, matched, notified), so every run
+takes the path a first person would, never "found again" or "already sent". The AWS calls of each path
+are recorded once, in a run of its own; the floor (`import boto3`, one client per service created at
+import, then those calls) and the peer replay them. A replayed conditional write is refused (its item
+was written already): the call is made and answered all the same, and the refusal is caught.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import pickle
 import re
 import statistics
 import subprocess
 import sys
+import tempfile
+import urllib.request
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.cold_import import FLOOR, LOAD
-
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = 5
+RUNS = 7
 REGION = "ca-central-1"
+# Lambda's Init runs on a whole vCPU; an invocation at 512 MB gets 512/1769 of one (docs/PERFORMANCE.md).
+INVOKE_SLOWDOWN = 1769 / 512
+# The peer as it would run in Lambda: its Tracer on (the X-Ray SDK patches botocore), a trace to join.
+IN_LAMBDA = {
+    "LAMBDA_TASK_ROOT": "/var/task",
+    "AWS_LAMBDA_FUNCTION_NAME": "peer",
+    "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+}
 
-CHILD = """
-import json, sys, time
-event = json.loads(sys.stdin.read())
+_PRELUDE = """
+import json, pickle, sys, time
+data = pickle.loads(sys.stdin.buffer.read())
 class Context:
     function_name = "bench"
     memory_limit_in_mb = 512
@@ -34,99 +53,213 @@ class Context:
         return 15000
 def clocks():
     return time.perf_counter(), time.process_time()
+def answer(result):
+    if not isinstance(result, dict):
+        return None
+    return result.get("statusCode", len(result.get("batchItemFailures", [])))
+"""
+# The function (or the peer): import, first event, second event.
+CHILD = (
+    _PRELUDE
+    + """
+{record}
 w0, c0 = clocks()
-{load}
+import importlib.util
+spec = importlib.util.spec_from_file_location("app", {path!r})
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
 w1, c1 = clocks()
-module.lambda_handler(event, Context())
+module.CALLS = data["calls"]
+first = answer(module.lambda_handler(data["events"][0], Context()))
 w2, c2 = clocks()
-module.lambda_handler(event, Context())
+{stop}
+again = answer(module.lambda_handler(data["events"][1], Context()))
 w3, c3 = clocks()
-print(json.dumps({{"import": [w1 - w0, c1 - c0], "first": [w2 - w1, c2 - c1], "again": [w3 - w2, c3 - c2]}}))
+print(json.dumps({{"import": [w1 - w0, c1 - c0], "first": [w2 - w1, c2 - c1], "again": [w3 - w2, c3 - c2],
+                  "answers": [first, again]}}))
 """
-FLOOR_CHILD = """
-import json, time
-w0, c0 = time.perf_counter(), time.process_time()
-{floor}
-w1, c1 = time.perf_counter(), time.process_time()
-print(json.dumps({{"import": [w1 - w0, c1 - c0]}}))
+)
+# Recording the AWS calls a path makes (a run of its own, never timed).
+RECORD = """
+import botocore.client, os
+calls = []
+_make = botocore.client.BaseClient._make_api_call
+def _recorded(self, operation, params):
+    calls.append((self.meta.service_model.service_name, operation, params))
+    return _make(self, operation, params)
+botocore.client.BaseClient._make_api_call = _recorded
 """
+STOP_RECORDING = """
+botocore.client.BaseClient._make_api_call = _make
+pickle.dump(calls, open(os.environ["BENCH_CALLS"], "wb"))
+"""
+# The floor: a naive handler of the same calls.
+FLOOR_CHILD = (
+    _PRELUDE
+    + """
+w0, c0 = clocks()
+import boto3
+from botocore import xform_name
+from botocore.exceptions import ClientError
+clients = {}
+for service, _, _ in data["calls"]:
+    if service not in clients:
+        clients[service] = boto3.client(service)
+w1, c1 = clocks()
+for service, operation, params in data["calls"]:
+    try:
+        getattr(clients[service], xform_name(operation))(**params)
+    except ClientError:
+        pass
+w2, c2 = clocks()
+print(json.dumps({"import": [w1 - w0, c1 - c0], "first": [w2 - w1, c2 - c1]}))
+"""
+)
+
+REQUEST: dict[str, Any] = {
+    "kind": "self",
+    "career_stage": "practicing_physician",
+    "practices_in_vancouver": True,
+    "reasons": ["burnout"],
+    "modalities": ["video"],
+}
 
 
-def _events(stack: Any, endpoint_url: str) -> dict[str, dict[str, Any]]:
-    """A typical first event for every function, from the real flow: a request submitted, matched and
-    notified (its supporter's link), and a group registration."""
+def api_event(
+    method: str, path: str, resource: str, body: Any = None, accept: str = "text/html"
+) -> dict[str, Any]:
     from local_runner.apigw import proxy_event
-    from local_runner.lambdas import invoke
-    from local_runner.streams import StreamReader
 
-    def api(method: str, path: str, resource: str, body: Any = None, **params: str) -> dict[str, Any]:
-        data = json.dumps(body).encode() if body is not None else None
-        headers = (
-            {"Content-Type": "application/json", "Accept": "text/html"} if data else {"Accept": "text/html"}
-        )
-        return proxy_event(method, path, headers, data, resource, params or None)
-
-    request = {
-        "kind": "self",
-        "requester": {"name": "Dr. Bench Mark", "email": "bench.mark@example.org"},
-        "career_stage": "practicing_physician",
-        "practices_in_vancouver": True,
-        "reasons": ["burnout"],
-        "modalities": ["video"],
-    }
-    events: dict[str, dict[str, Any]] = {
-        "SubmitRequestFunction": api("POST", "/requests", "/requests", request),
-        "GroupFunction": api("GET", "/group", "/group"),
-        "SlaCheckFunction": {},
-    }
-    match, notify = StreamReader.of(stack, "MatchFunction"), StreamReader.of(stack, "NotifyFunction")
-    invoke("SubmitRequestFunction", events["SubmitRequestFunction"], REGION)
-    events["MatchFunction"] = {"Records": match.records()}
-    invoke("MatchFunction", events["MatchFunction"], REGION)
-    records = notify.records()
-    events["NotifyFunction"] = {"Records": records[-1:]}  # the match: emails to the supporter and requester
-    invoke("NotifyFunction", {"Records": records}, REGION)
-    token = _first_link(endpoint_url)
-    events["ActionsFunction"] = api("GET", f"/actions/{token}", "/actions/{token}", token=token)
-    group = StreamReader.of(stack, "GroupNotifyFunction")
-    registration = {
-        "name": "Dr. Bench Mark",
-        "email": "bench.mark@example.org",
-        "identifies_as_bipoc": True,
-        "practices_in_bc": True,
-    }
-    invoke("GroupFunction", api("POST", "/group-registrations", "/group-registrations", registration), REGION)
-    events["GroupNotifyFunction"] = {"Records": group.records()}
-    return events
+    data = json.dumps(body).encode() if body is not None else None
+    headers = {"Content-Type": "application/json", "Accept": accept} if data else {"Accept": accept}
+    params = {"token": path.rsplit("/", 1)[-1]} if resource == "/actions/{token}" else None
+    return proxy_event(method, path, headers, data, resource, params)
 
 
-def _first_link(endpoint_url: str) -> str:
-    import urllib.request
+class Flow:
+    """Fresh first events from the real flow, every one new: submissions from a new address each, their
+    stream records, the links their emails carry, group registrations."""
 
-    from local_runner.aws import SENT_EMAILS
+    def __init__(self, stack: Any, endpoint_url: str) -> None:
+        from local_runner.streams import StreamReader
 
-    with urllib.request.urlopen(f"{endpoint_url}{SENT_EMAILS}?region={REGION}") as response:  # noqa: S310
-        raw = "\n".join(json.loads(response.read()))
-    found = re.search(r"/actions/([A-Za-z0-9_.=-]+)", raw.replace("=\n", ""))
-    assert found, "no link in the emails sent"
-    return found.group(1)
+        self.endpoint_url = endpoint_url
+        self.readers = {
+            f: StreamReader.of(stack, f) for f in ("MatchFunction", "NotifyFunction", "GroupNotifyFunction")
+        }
+        self.count = 0
+
+    def _address(self) -> str:
+        self.count += 1
+        return f"bench.{os.getpid()}.{self.count}@example.org"
+
+    def submission(self, accept: str = "text/html") -> dict[str, Any]:
+        body = {**REQUEST, "requester": {"name": "Dr. Bench Mark", "email": self._address()}}
+        return api_event("POST", "/requests", "/requests", body, accept)
+
+    def submitted(self) -> list[dict[str, Any]]:
+        """A new request stored: its INSERT, as `match` gets it."""
+        from local_runner.lambdas import invoke
+
+        self.readers["MatchFunction"].records()  # what earlier runs left (their children's submissions)
+        self.reference = json.loads(
+            invoke("SubmitRequestFunction", self.submission("application/json"), REGION)["body"]
+        )["reference"]
+        self.readers["NotifyFunction"].records()  # its confirmation email is not what is measured
+        return self.readers["MatchFunction"].records()
+
+    def matched(self) -> list[dict[str, Any]]:
+        """A new request matched: the MODIFY to `matched`, as `notify` gets it (two emails)."""
+        from local_runner.lambdas import invoke
+
+        invoke("MatchFunction", {"Records": self.submitted()}, REGION)
+        return self.readers["NotifyFunction"].records()[-1:]
+
+    def link(self) -> str:
+        """The supporter's signed link to a new request's case page, from the email that carried it."""
+        from local_runner.aws import SENT_EMAILS
+        from local_runner.lambdas import invoke
+
+        invoke("NotifyFunction", {"Records": self.matched()}, REGION)
+        with urllib.request.urlopen(f"{self.endpoint_url}{SENT_EMAILS}?region={REGION}") as response:  # noqa: S310
+            emails = [e.replace("=\n", "") for e in json.loads(response.read())]
+        mine = [e for e in emails if self.reference in e and "To: bench." not in e]
+        found = re.search(r"/actions/([A-Za-z0-9_.=-]+)", mine[-1])
+        assert found, "no link in the supporter's email"
+        return found.group(1)
+
+    def registration(self) -> dict[str, Any]:
+        body = {
+            "name": "Dr. Bench Mark",
+            "email": self._address(),
+            "identifies_as_bipoc": True,
+            "practices_in_bc": True,
+        }
+        return api_event("POST", "/group-registrations", "/group-registrations", body)
+
+    def registered(self) -> list[dict[str, Any]]:
+        from local_runner.lambdas import invoke
+
+        self.readers["GroupNotifyFunction"].records()  # what earlier runs left (their registrations)
+        invoke("GroupFunction", self.registration(), REGION)
+        return self.readers["GroupNotifyFunction"].records()
+
+    def paths(self) -> dict[str, tuple[str, bool, Callable[[], dict[str, Any]]]]:
+        """Every path measured: its function, whether the peer serves it, and a maker of fresh events."""
+
+        def action(method: str) -> dict[str, Any]:
+            token = self.link()
+            body = {"action": "acknowledge"} if method == "POST" else None
+            return api_event(method, f"/actions/{token}", "/actions/{token}", body)
+
+        return {
+            "submit_request POST /requests": ("SubmitRequestFunction", True, self.submission),
+            "actions GET /actions/{token}": ("ActionsFunction", True, lambda: action("GET")),
+            "actions POST /actions/{token}": ("ActionsFunction", True, lambda: action("POST")),
+            "group GET /group": ("GroupFunction", True, lambda: api_event("GET", "/group", "/group")),
+            "group POST /group-registrations": ("GroupFunction", True, self.registration),
+            "match (1 INSERT)": ("MatchFunction", False, lambda: {"Records": self.submitted()}),
+            "notify (a match: 2 emails)": ("NotifyFunction", False, lambda: {"Records": self.matched()}),
+            "group_notify (1 registration)": (
+                "GroupNotifyFunction",
+                False,
+                lambda: {"Records": self.registered()},
+            ),
+            "sla_check (one sweep)": ("SlaCheckFunction", False, dict),
+        }
 
 
-def _run(script: str, env: dict[str, str], stdin: str = "{}") -> dict[str, list[float]]:
+def _run(script: str, env: dict[str, str], data: dict[str, Any]) -> dict[str, Any]:
     result = subprocess.run(
-        [sys.executable, "-c", script], env=env, input=stdin, capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-c", script], env=env, input=pickle.dumps(data), capture_output=True, cwd=ROOT
     )
     if result.returncode != 0:
-        raise RuntimeError(result.stderr[-2000:])
-    measured: dict[str, list[float]] = json.loads(result.stdout.strip().splitlines()[-1])
+        raise RuntimeError(result.stderr.decode()[-3000:])
+    measured: dict[str, Any] = json.loads(result.stdout.decode().strip().splitlines()[-1])
     return measured
 
 
-def main(runs: int = RUNS, root: Path = ROOT) -> dict[str, Any]:
-    """Import, first event and second event of every handler under `root` (default: this checkout)."""
+def _ms(samples: list[dict[str, Any]], part: str) -> float:
+    return round(statistics.median(s[part][1] for s in samples) * 1000, 1)
+
+
+def record_calls(script_path: str, env: dict[str, str], events: list[dict[str, Any]]) -> list[Any]:
+    """The AWS calls the first event of a fresh process makes, in order."""
+    with tempfile.NamedTemporaryFile(suffix=".pickle") as out:
+        script = CHILD.format(path=script_path, record=RECORD, stop=STOP_RECORDING)
+        _run(script, {**env, "BENCH_CALLS": out.name}, {"events": events, "calls": []})
+        calls: list[Any] = pickle.loads(Path(out.name).read_bytes())  # noqa: S301 - written just now, by us
+    return calls
+
+
+def main(runs: int = RUNS, root: Path = ROOT, only: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Import + first event of every path under `root` (default: this checkout), against its floor and
+    (API functions) the common Powertools way; `only` the paths whose names start so, if given."""
+    from local_runner.caches import clear_caches
     from local_runner.stack import _start_aws, free_port
     from local_runner.template import create_stack, resources_of_type
 
+    clear_caches()  # clients made for another AWS, if this process measured before
     port = free_port()
     aws = _start_aws(port)
     endpoint_url = f"http://127.0.0.1:{port}"
@@ -137,41 +270,26 @@ def main(runs: int = RUNS, root: Path = ROOT) -> dict[str, Any]:
             AWS_ACCESS_KEY_ID="local",
             AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - moto takes any credentials
             AWS_DEFAULT_REGION=REGION,
-            POWERTOOLS_LOG_LEVEL="WARNING",
             POWERTOOLS_METRICS_NAMESPACE="PhysicianPeerSupport",
         )
         stack = create_stack(
-            region=REGION, endpoint_url=endpoint_url, parameters={"PublicBaseUrl": "http://x"}
+            region=REGION,
+            endpoint_url=endpoint_url,
+            # The surge check runs on every submission (its hourly count is part of the path), but at its
+            # highest threshold, so that the benchmark's own submissions are never held as a surge.
+            parameters={"PublicBaseUrl": "http://x", "SurgeRequestsPerHour": "10000"},
         )
         functions = resources_of_type("AWS::Serverless::Function")
         for function in functions:
             os.environ.update(stack.function_environment(function))
         os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
         _load_roster(stack)
-        events = _events(stack, endpoint_url)
+        flow = Flow(stack, endpoint_url)
         base = {**os.environ, "PYTHONPATH": str(root / "layers" / "common"), "PYTHONDONTWRITEBYTECODE": "1"}
-        rows: dict[str, Any] = {}
-        print(f"{'function':24} {'import':>8} {'1st event':>10} {'total':>8} {'2nd event':>10}   (CPU ms)")
-        floor = [_run(FLOOR_CHILD.format(floor=FLOOR), base)["import"][1] * 1000 for _ in range(runs)]
-        rows["floor_cpu_ms"] = round(statistics.median(floor), 1)
-        print(f"{'floor: boto3 + client':24} {rows['floor_cpu_ms']:>8.1f}")
-        for function, resource in functions.items():
-            path = root / resource["Properties"]["CodeUri"] / "app.py"
-            env = {**base, **stack.function_environment(function), "POWERTOOLS_LOG_LEVEL": "WARNING"}
-            script = CHILD.format(load=LOAD.format(path=str(path)))
-            samples = [_run(script, env, json.dumps(events[function])) for _ in range(runs)]
-            row = {
-                part: round(statistics.median(s[part][1] for s in samples) * 1000, 1)
-                for part in ("import", "first", "again")
-            }
-            row["total"] = round(row["import"] + row["first"], 1)
-            row["total_ratio"] = round(row["total"] / rows["floor_cpu_ms"], 2)
-            rows[function] = row
-            print(
-                f"{function:24} {row['import']:>8.1f} {row['first']:>10.1f} {row['total']:>8.1f} "
-                f"{row['again']:>10.1f}"
-            )
-        return rows
+        envs = {
+            f: {**base, **stack.function_environment(f), "POWERTOOLS_LOG_LEVEL": "WARNING"} for f in functions
+        }
+        return _measure(flow, functions, envs, root, runs, only)
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -179,14 +297,89 @@ def main(runs: int = RUNS, root: Path = ROOT) -> dict[str, Any]:
         aws.wait(timeout=10)
 
 
+def _measure(
+    flow: Flow,
+    functions: dict[str, Any],
+    envs: dict[str, dict[str, str]],
+    root: Path,
+    runs: int,
+    only: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    rows: dict[str, Any] = {"runs": runs}
+    columns = ("floor", 6), ("import", 7), ("1st", 6), ("total", 6), ("x floor", 8), ("2nd", 5), ("peer", 6)
+    header = f"{'path':34} " + " ".join(f"{c:>{w}}" for c, w in columns) + f" {'peer/ours':>9} {'@512MB':>7}"
+    print(f"{header}   (CPU ms, medians of {runs})", flush=True)
+    peer_path = str(ROOT / "benchmarks" / "peer_handler.py")
+    for name, (function, has_peer, make) in flow.paths().items():
+        if only and not name.startswith(only):
+            continue
+        env = envs[function]
+        path = str(root / functions[function]["Properties"]["CodeUri"] / "app.py")
+        calls = record_calls(path, env, [make(), make()])
+        script = CHILD.format(path=path, record="", stop="")
+        peer_env = {**env, **IN_LAMBDA, "POWERTOOLS_SERVICE_NAME": "peer"}
+        floor, ours, peer = [], [], []
+        for _ in range(runs):
+            floor.append(_run(FLOOR_CHILD, env, {"calls": calls}))
+            ours.append(_run(script, env, {"events": [make(), make()], "calls": []}))
+            if has_peer:
+                peer.append(
+                    _run(
+                        CHILD.format(path=peer_path, record="", stop=""),
+                        peer_env,
+                        {"events": [make(), make()], "calls": calls},
+                    )
+                )
+        answers = Counter(str(a) for s in ours for a in s["answers"])
+        row: dict[str, Any] = {
+            "function": function,
+            "calls": dict(Counter(f"{s}:{op}" for s, op, _ in calls)),
+            "floor": round(statistics.median((f["import"][1] + f["first"][1]) for f in floor) * 1000, 1),
+            "import": _ms(ours, "import"),
+            "first": _ms(ours, "first"),
+            "total": round(statistics.median((s["import"][1] + s["first"][1]) for s in ours) * 1000, 1),
+            "again": _ms(ours, "again"),
+            "answers": dict(answers),
+        }
+        row["ratio"] = round(row["total"] / row["floor"], 2)
+        # What a real cold start at 512 MB would take in CPU-bound time: Init at one vCPU, Invoke slower.
+        row["lambda_ms"] = round(row["import"] + row["first"] * INVOKE_SLOWDOWN)
+        floor_lambda = statistics.median(
+            (f["import"][1] + f["first"][1] * INVOKE_SLOWDOWN) * 1000 for f in floor
+        )
+        row["lambda_ratio"] = round(row["lambda_ms"] / floor_lambda, 2)
+        if peer:
+            row["peer"] = round(statistics.median((s["import"][1] + s["first"][1]) for s in peer) * 1000, 1)
+            row["peer_ratio"] = round(row["peer"] / row["total"], 2)
+        rows[name] = row
+        peer_text = f"{row['peer']:>6.0f} {row['peer_ratio']:>9.2f}" if peer else f"{'—':>6} {'—':>9}"
+        print(
+            f"{name:34} {row['floor']:>6.0f} {row['import']:>7.0f} {row['first']:>6.0f} {row['total']:>6.0f} "
+            f"{row['ratio']:>8.2f} {row['again']:>5.0f} {peer_text} {row['lambda_ratio']:>7.2f}",
+            flush=True,
+        )
+    return rows
+
+
 def _load_roster(stack: Any) -> None:
+    """Enough supporters, each with room for many cases, that every run finds one free."""
     import boto3
 
-    from local_runner.__main__ import DEMO_ROSTER
+    from peer_support.supporters.models import RosterEntry
     from peer_support.supporters.repository import SupportersRepository
-    from peer_support.supporters.roster import parse_roster
 
-    entries = parse_roster(DEMO_ROSTER.read_text(encoding="utf-8"))
+    entries = [
+        RosterEntry.model_validate(
+            {
+                "supporter_id": f"bench-{i:02}",
+                "name": f"Dr. Supporter {i}",
+                "email": f"supporter{i}@example.org",
+                "modalities": ["video", "phone", "in_person"],
+                "max_open": 50,
+            }
+        )
+        for i in range(10)
+    ]
     SupportersRepository(stack.refs["SupportersTable"], boto3.client("dynamodb")).upsert(entries)
 
 

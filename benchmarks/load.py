@@ -1,5 +1,6 @@
-"""(e) Load on the local stack: 300 submissions from 16 concurrent clients; submit latency, and how
-long each request waits to be matched.
+"""(e) Load on the local stack: 300 submissions from 16 concurrent clients; submit latency, how long
+each request waits to be matched, and when the three emails of each (received, matched, assigned) are
+sent: none lost, none twice.
 
 Matches are watched on the Requests table's stream, as the `match` function's own trigger sees it: each
 record is read once, so watching adds to the stack about what one more stream consumer would. A request
@@ -21,6 +22,7 @@ from typing import Any
 SUBMISSIONS = 300
 CLIENTS = 16
 PATIENCE_SECONDS = 120  # after the last submission, how long to wait for the last match
+EMAILS_PER_REQUEST = 3  # received, matched (to the requester), assigned (to the supporter)
 
 
 def _call(method: str, url: str, body: Any = None) -> Any:
@@ -79,6 +81,30 @@ class RequestsStream:
             self.stored[reference] = when
         elif was == "pending_match" and status in ("matched", "needs_admin"):
             self.decided.setdefault(reference, (status, when))
+
+
+def _emails_of(url: str, references: list[str], deadline: float) -> dict[str, list[datetime]]:
+    """When each request's emails were sent (on the stack's clock), read once all of them are sent or
+    time is up; then once more a second later, so that a late duplicate shows too."""
+    wanted = set(references)
+
+    def read() -> dict[str, list[datetime]]:
+        by_reference: dict[str, list[datetime]] = {}
+        for email in _call("GET", f"{url}/_local/emails"):
+            words = email["subject"].replace("(", " ").replace(")", " ").replace(",", " ").split()
+            reference = next((word for word in words if word in wanted), None)
+            if reference and email.get("sent_at"):
+                by_reference.setdefault(reference, []).append(datetime.fromisoformat(email["sent_at"]))
+        return by_reference
+
+    while True:
+        sent = read()
+        if all(len(sent.get(r, [])) >= EMAILS_PER_REQUEST for r in references):
+            time.sleep(1.0)
+            return read()
+        if time.perf_counter() >= deadline:
+            return sent
+        time.sleep(2.0)
 
 
 def _p95(values: list[float]) -> float | None:
@@ -144,6 +170,7 @@ def main(submissions: int = SUBMISSIONS, clients: int = CLIENTS) -> dict[str, An
         stop.set()
         watcher.join()
         stream.read()
+        emails = _emails_of(url, references, deadline)
         items = {i["request_id"]: i for i in _call("GET", f"{url}/_local/requests")}
     waits = sorted(
         (stream.decided[r][1] - stream.stored[r]).total_seconds() * 1000
@@ -151,7 +178,10 @@ def main(submissions: int = SUBMISSIONS, clients: int = CLIENTS) -> dict[str, An
         if r in stream.decided and r in stream.stored and stream.decided[r][0] == "matched"
     )
     first_stored = min((stream.stored[r] for r in references if r in stream.stored), default=None)
+    last_stored = max((stream.stored[r] for r in references if r in stream.stored), default=None)
     last_decided = max((stream.decided[r][1] for r in references if r in stream.decided), default=None)
+    counts = [len(emails.get(r, [])) for r in references]
+    last_email = max((when for sent in emails.values() for when in sent), default=None)
     result = {
         "submissions": submissions,
         "clients": clients,
@@ -167,6 +197,15 @@ def main(submissions: int = SUBMISSIONS, clients: int = CLIENTS) -> dict[str, An
         "all_matched_after_s": round((last_decided - first_stored).total_seconds(), 2)
         if first_stored and last_decided
         else None,
+        "last_matched_after_last_stored_s": round((last_decided - last_stored).total_seconds(), 2)
+        if last_stored and last_decided
+        else None,
+        "emails_sent": sum(counts),
+        "emails_not_sent_in_time": sum(max(EMAILS_PER_REQUEST - c, 0) for c in counts),
+        "emails_twice": sum(max(c - EMAILS_PER_REQUEST, 0) for c in counts),
+        "last_email_after_last_stored_s": round((last_email - last_stored).total_seconds(), 2)
+        if last_stored and last_email
+        else None,
     }
     print(
         f"{submissions} submissions from {clients} clients: stored {result['stored']} "
@@ -175,7 +214,12 @@ def main(submissions: int = SUBMISSIONS, clients: int = CLIENTS) -> dict[str, An
         f"(all sent in {result['submitted_after_s']} s); submit→matched "
         f"p50 {result['submit_to_matched_p50_ms']} ms, p95 {result['submit_to_matched_p95_ms']} ms, "
         f"max {result['submit_to_matched_max_ms']} ms; "
-        f"all matched {result['all_matched_after_s']} s after the first was stored"
+        f"all matched {result['all_matched_after_s']} s after the first was stored, "
+        f"{result['last_matched_after_last_stored_s']} s after the last; "
+        f"emails: {result['emails_sent']} sent, "
+        f"{result['emails_not_sent_in_time']} not sent when the wait ended, "
+        f"{result['emails_twice']} twice, the last "
+        f"{result['last_email_after_last_stored_s']} s after the last request was stored"
     )
     return result
 

@@ -91,9 +91,10 @@ def main() -> int:
     )
     from werkzeug.serving import make_server
 
-    from local_runner import moto_transactions
+    from local_runner import moto_streams, moto_transactions
 
     moto_transactions.install()  # else each transaction copies whole tables, and matching crawls
+    moto_streams.install()  # else every stream read walks each record against the API's shapes
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's access log: noise, not news
     app = with_sent_emails(DomainDispatcherApplication(create_backend_app))
     server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler)

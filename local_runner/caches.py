@@ -8,6 +8,7 @@ def clear_caches() -> None:
     """Forget the cached clients, settings, secret and exactly-once senders, so the next use reads them
     afresh from the current AWS and environment."""
     from aws_lambda_powertools.utilities import parameters
+    from aws_lambda_powertools.utilities.parameters.constants import DEFAULT_PROVIDERS
 
     from peer_support.core import dynamodb, settings
     from peer_support.group import delivery as group_delivery
@@ -21,6 +22,8 @@ def clear_caches() -> None:
     from peer_support.supporters import delivery as supporters_delivery
 
     parameters.clear_caches()  # type: ignore[no-untyped-call]
+    # The provider itself too: its client was made for the AWS of its time (`keys.use_the_shared_session`).
+    DEFAULT_PROVIDERS.pop("secrets", None)
     keys.forget_previous_key()
     for cached in (
         settings.get_settings,

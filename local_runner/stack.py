@@ -16,8 +16,11 @@ from typing import Any
 
 from local_runner import lambdas, logs
 from local_runner.template import Stack, create_stack, resources_of_type
+from local_runner.turns import Turns
 
 REGION = "ca-central-1"
+# The functions whose events can wait while others are waiting: what they send has seconds of slack.
+BACKGROUND = frozenset({"NotifyFunction", "GroupNotifyFunction", "SlaCheckFunction"})
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -44,7 +47,9 @@ class LocalStack:
         # event on the resolver class the API functions have in common, and one set of metrics that every
         # function's `log_metrics` flushes. So one event runs at a time in the whole local stack; a flush
         # racing another function's metrics could otherwise fail an invocation.
-        self._locks: dict[str, threading.RLock] = {}
+        # The email consumers and the schedule wait while anything a person waits for is waiting (`turns`).
+        self._turns = Turns()
+        self._background: set[str] = set()
         self._import_lock = threading.Lock()
         self._services: dict[str, str] = {}  # function → its POWERTOOLS_SERVICE_NAME
         logs.install()  # before any handler builds its loggers
@@ -72,9 +77,9 @@ class LocalStack:
         # Every function's settings, once: they differ only in their service names.
         for function in functions:
             os.environ.update(self.stack.function_environment(function))
-        one_at_a_time = threading.RLock()
         for function in functions:
-            self._locks[function] = one_at_a_time
+            if function in BACKGROUND:
+                self._background.add(function)
             # Import each handler with its own service name, as its Lambda instance would; its lines are
             # then that service's (see `logs`).
             self._services[function] = self.stack.function_environment(function).get(
@@ -104,7 +109,7 @@ class LocalStack:
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         """Run `function`'s real handler with `event`, as Lambda would."""
-        with self._locks[function], logs.running(self._services[function]):
+        with self._turns.turn(function in self._background), logs.running(self._services[function]):
             return lambdas.invoke(function, event, self.region)
 
     def run_in_background(self, name: str, target: Callable[[threading.Event], None]) -> None:

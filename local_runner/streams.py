@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 
 from local_runner.stack import LocalStack
 from local_runner.template import ACCOUNT_ID, Stack, resources_of_type
@@ -83,13 +84,25 @@ def _json_default(value: Any) -> Any:
 
 class StreamReader:
     """Reads the stream of one event source mapping as Lambda does: what is new on each shard since the
-    last read, shaped as the function receives it, and only what the mapping's filters let through."""
+    last read, shaped as the function receives it, and only what the mapping's filters let through.
 
-    def __init__(self, mapping: Mapping, region: str, client: Any = None) -> None:
+    With `keep_iterators`, as a poller reads, each shard's iterator is the one the last read handed back
+    (`NextShardIterator`) and the shard list is asked again only every `SHARDS_SECONDS`: one call per
+    read instead of three. Without it, every read starts afresh after the last record read."""
+
+    SHARDS_SECONDS = 5.0
+
+    def __init__(
+        self, mapping: Mapping, region: str, client: Any = None, keep_iterators: bool = False
+    ) -> None:
         self.mapping = mapping
         self.region = region
         self.client = client or boto3.client("dynamodbstreams")
         self.last_read: dict[str, str] = {}  # shard id → sequence number of the last record read
+        self.keep_iterators = keep_iterators
+        self._iterators: dict[str, str] = {}  # shard id → the iterator the last read handed back
+        self._shards: list[str] = []
+        self._shards_read_at = float("-inf")
 
     @classmethod
     def of(cls, stack: Stack, function: str) -> StreamReader:
@@ -97,24 +110,50 @@ class StreamReader:
         [mapping] = [m for m in mappings(stack) if m.function == function]
         return cls(mapping, stack.region)
 
+    def _shard_ids(self) -> list[str]:
+        now = time.monotonic()
+        if not self.keep_iterators or now - self._shards_read_at >= self.SHARDS_SECONDS:
+            description = self.client.describe_stream(StreamArn=self.mapping.stream_arn)["StreamDescription"]
+            self._shards = [shard["ShardId"] for shard in description["Shards"]]
+            self._shards_read_at = now
+        return self._shards
+
+    def _iterator(self, shard_id: str) -> str:
+        if shard_id in self._iterators:
+            return self._iterators.pop(shard_id)
+        position: dict[str, Any] = (
+            {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": self.last_read[shard_id]}
+            if shard_id in self.last_read
+            else {"ShardIteratorType": "TRIM_HORIZON"}
+        )
+        found: str = self.client.get_shard_iterator(
+            StreamArn=self.mapping.stream_arn, ShardId=shard_id, **position
+        )["ShardIterator"]
+        return found
+
+    def _read(self, shard_id: str) -> list[Any]:
+        try:
+            answer = self.client.get_records(ShardIterator=self._iterator(shard_id), Limit=1000)
+        except ClientError:
+            # An iterator kept too long (in AWS, 15 minutes) or a shard gone: start again after the last
+            # record read, as a fresh read would.
+            self._iterators.pop(shard_id, None)
+            answer = self.client.get_records(ShardIterator=self._iterator(shard_id), Limit=1000)
+        if self.keep_iterators and answer.get("NextShardIterator"):
+            self._iterators[shard_id] = answer["NextShardIterator"]
+        raw: list[Any] = list(answer["Records"])
+        return raw
+
     def by_shard(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
         """Each shard's id and new records that pass the filters, one shard at a time (Lambda never puts
         two shards' records in one batch)."""
         stream_arn = self.mapping.stream_arn
-        for shard in self.client.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
-            shard_id = shard["ShardId"]
-            # A fresh iterator after the last record read, on every read: moto replaces a table's stream
-            # shard when it rolls back a cancelled transaction, leaving any iterator kept from before
-            # reading a shard that no longer grows.
-            position: dict[str, Any] = (
-                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": self.last_read[shard_id]}
-                if shard_id in self.last_read
-                else {"ShardIteratorType": "TRIM_HORIZON"}
-            )
-            iterator = self.client.get_shard_iterator(StreamArn=stream_arn, ShardId=shard_id, **position)[
-                "ShardIterator"
-            ]
-            raw = self.client.get_records(ShardIterator=iterator, Limit=1000)["Records"]
+        for shard_id in self._shard_ids():
+            # Without kept iterators, a fresh one after the last record read on every read: moto replaces
+            # a table's stream shard when it rolls back a cancelled transaction (unless the local stack's
+            # narrow rollback is installed, as it is in `local_runner.aws`), leaving an iterator kept from
+            # before reading a shard that no longer grows.
+            raw = self._read(shard_id)
             if raw:
                 self.last_read[shard_id] = raw[-1]["dynamodb"]["SequenceNumber"]
             records = [lambda_record(r, stream_arn, self.region) for r in raw]
@@ -135,7 +174,11 @@ class StreamPoller:
         self.local = local
         self.mapping = mapping
         session = boto3.session.Session()  # a session per thread: clients are not built thread-safely
-        self.reader = StreamReader(mapping, local.region, session.client("dynamodbstreams"))
+        # moto runs with the narrow rollback (`local_runner.aws`), so a shard is never replaced: the
+        # poller keeps its iterators.
+        self.reader = StreamReader(
+            mapping, local.region, session.client("dynamodbstreams"), keep_iterators=True
+        )
         self.sqs = session.client("sqs")
         self.failed_to_destination = 0
 

@@ -1,6 +1,7 @@
 """Business days and clock times in the program's time zone: weekends and statutory holidays skipped.
 
-Pure functions of datetimes; the holiday list comes from the `holidays` package.
+Pure functions of datetimes; the holiday list comes from the `holidays` package, read from its copy in
+`holiday_table` for the years that covers (the package loads every country's calendar with the first).
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ from peer_support.core.program import (
 
 @cache
 def _statutory_holidays(year: int) -> Any:
+    from peer_support.core.holiday_table import STATUTORY_HOLIDAYS
+
+    if year in STATUTORY_HOLIDAYS:
+        return frozenset(date.fromisoformat(f"{year}-{day}") for day in STATUTORY_HOLIDAYS[year].split())
     import holidays
 
     return holidays.country_holidays(HOLIDAY_COUNTRY, subdiv=HOLIDAY_SUBDIVISION, years=year)

@@ -57,6 +57,13 @@ def lookup(values: Any, path: str) -> Any:
     return values
 
 
+def prepare(templates: tuple[str, ...]) -> None:
+    """Compile `templates` (and what they extend or include) now rather than on first use."""
+    env = environment()
+    for template in templates:
+        env.get_template(template)
+
+
 def render(template: str, /, **context: Any) -> str:
     """Render `templates/<template>` with `context`."""
     return environment().get_template(template).render(**context)

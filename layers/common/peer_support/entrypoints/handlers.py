@@ -1,12 +1,20 @@
 """The Lambda handler of every function, made by one of two factories: `rest_handler` for the three
 that serve API routes, `event_handler` for the stream consumers and the schedule. Each function's own
-`app.py` is the one line that names what it runs."""
+`app.py` is the one line that names what it runs.
+
+Both build in Lambda's Init phase what the function's first event would otherwise build while someone
+waits: the modules, pydantic models, settings, AWS clients and templates of its path (`PREPARE`). Init
+runs on a whole vCPU, where at 512 MB an invocation has under a third of one, and since August 2025 it
+is billed as an invocation is: the same work costs the first person to reach a new instance about a
+third of the wait there, and no more (docs/PERFORMANCE.md). No AWS call is made in Init.
+"""
 
 from __future__ import annotations
 
+import gc
 import importlib
 from collections.abc import Callable
-from functools import cache
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -17,24 +25,110 @@ if TYPE_CHECKING:
 
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
+_SETTINGS = "peer_support.core.settings:get_settings"
+_DYNAMODB = "peer_support.core.dynamodb:dynamodb_client"
+_SES = "peer_support.notifications.email:sesv2_client"
+_ROSTER = (
+    "peer_support.supporters.repository",
+    "peer_support.supporters.models:SupporterRecord.model_rebuild",
+    "peer_support.requests.models:Preferences.model_rebuild",
+)
+_EMAIL = (
+    "email_validator",
+    "encodings.idna",
+    _SES,
+    "peer_support.notifications.outbox",
+    "peer_support.links.keys:use_the_shared_session",
+)
+# The `holidays` package loads every country's calendar with the first (about 200 ms of CPU).
+_HOLIDAYS = "peer_support.entrypoints.handlers:this_years_holidays"
+
+# What each function's first event needs, by the module (API) or the function (consumers) it runs: a
+# module to import, or `module:callable` to call. Pages and emails are compiled with `rendering.prepare`
+# (the ones a new instance is most likely to send first; any other compiles on first use).
+PREPARE: dict[str, tuple[str, ...]] = {
+    "peer_support.entrypoints.api.intake": ("peer_support.core.settings:get_intake_settings",),
+    "peer_support.entrypoints.api.actions": (_HOLIDAYS,),
+    "peer_support.entrypoints.api.group": ("peer_support.group.settings:get_group_settings",),
+    "handle_match": (
+        _SETTINGS,
+        _DYNAMODB,
+        "peer_support.requests.assignment",
+        "peer_support.requests.transitions",
+        *_ROSTER,
+        _HOLIDAYS,
+    ),
+    "handle_notify": (
+        _SETTINGS,
+        _DYNAMODB,
+        *_EMAIL,
+        *_ROSTER,
+        "peer_support.notifications.settings:get_notify_settings",
+        "peer_support.requests.notices",
+        "peer_support.requests.delivery:sender.exactly_once",
+    ),
+    "handle_group_notify": (
+        _SETTINGS,
+        _DYNAMODB,
+        *_EMAIL,
+        "peer_support.group.settings:get_group_notify_settings",
+        "peer_support.group.notices",
+        "peer_support.group.delivery:sender.exactly_once",
+    ),
+    "handle_sla_check": (_SETTINGS, _DYNAMODB, "peer_support.group.settings:get_group_settings", _HOLIDAYS),
+}
+PAGES: dict[str, tuple[str, ...]] = {
+    "peer_support.entrypoints.api.intake": ("pages/form.html", "pages/confirmation.html"),
+    "peer_support.entrypoints.api.actions": ("pages/case.html", "pages/action_done.html"),
+    "peer_support.entrypoints.api.group": ("pages/group.html", "pages/group_confirmation.html"),
+    "handle_notify": tuple(
+        f"email/{kind}.{part}" for kind in ("matched", "assigned") for part in ("subject.txt", "txt", "html")
+    ),
+    "handle_group_notify": tuple(f"email/group_registered.{part}" for part in ("subject.txt", "txt", "html")),
+}
+
+
+def this_years_holidays() -> None:
+    from peer_support.core import calendar, clock
+
+    calendar.is_business_day(calendar.local_date(clock.now()))
+
+
+def prepare(key: str) -> None:
+    """Do now what `PREPARE[key]` names. Whatever fails is left for the first event, which does it again
+    and answers any failure as it always has."""
+    from peer_support.core import rendering
+
+    for step in PREPARE.get(key, ()):
+        module, _, path = step.partition(":")
+        with suppress(Exception):  # only work moved earlier: the first event does it again
+            target: Any = importlib.import_module(module)
+            for name in path.split(".") if path else ():
+                target = getattr(target, name)
+            if path:
+                target()
+    with suppress(Exception):  # a template that fails to compile fails where it is rendered, as before
+        rendering.prepare(PAGES.get(key, ()))
+    # What Init built lives as long as the instance: kept out of the garbage collector's passes, so that
+    # a warm event's collections walk only what that event made.
+    gc.freeze()
+
 
 def rest_handler(routes: str) -> Handler:
-    """The handler of the resolver `app` in the module `routes`, built by the first request: the import
-    stays cheap, and the validating resolver with its OpenAPI models loads once, for the first event."""
+    """The handler of the resolver `app` in the module `routes`, with the resolver built and prepared
+    (`Api.prepare`: its validators, models and clients) in Init."""
     from aws_lambda_powertools.logging import correlation_paths  # only the API's handlers correlate by it
 
     logger = Logger()
     metrics = Metrics()
-
-    @cache
-    def api() -> Api:
-        app: Api = importlib.import_module(routes).app
-        return app
+    app: Api = importlib.import_module(routes).app
+    app.prepare()
+    prepare(routes)  # last: it freezes what Init built
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @metrics.log_metrics
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return api().resolve(event, context)
+        return app.resolve(event, context)
 
     return lambda_handler
 
@@ -45,6 +139,7 @@ def event_handler(module: str, function: str) -> Handler:
     logger = Logger()
     metrics = Metrics()
     handle: Handler = getattr(importlib.import_module(module), function)
+    prepare(function)
 
     @logger.inject_lambda_context
     @metrics.log_metrics

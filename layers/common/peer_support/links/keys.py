@@ -22,12 +22,25 @@ CACHE_SECONDS = 300
 Claims = TypeVar("Claims")
 
 
+def use_the_shared_session() -> None:
+    """Give Powertools' Secrets Manager provider (which caches each value for `max_age`) a client of the
+    process's one boto3 session. Left to itself, it starts a session of its own, which loads botocore's
+    endpoint and service data all over again: about 70 ms of CPU in a cold start."""
+    import boto3
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+    from aws_lambda_powertools.utilities.parameters.constants import DEFAULT_PROVIDERS
+
+    if "secrets" not in DEFAULT_PROVIDERS:
+        DEFAULT_PROVIDERS["secrets"] = SecretsProvider(boto3_client=boto3.client("secretsmanager"))
+
+
 def signing_key() -> bytes:
     """The current signing key as bytes: every new link and keyed reference is made with it. Raises
     `Unavailable` when Secrets Manager cannot give it."""
     from aws_lambda_powertools.utilities import parameters
     from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
+    use_the_shared_session()
     try:
         value = parameters.get_secret(get_settings().link_secret_arn, max_age=CACHE_SECONDS)
     except GetParameterError as error:
@@ -49,6 +62,7 @@ def forget_previous_key() -> None:
 def previous_signing_key() -> bytes | None:
     """The key before the last rotation (the secret's `AWSPREVIOUS` version), or None if it was never
     rotated. Links already sent were signed with it, and must keep working until they expire."""
+    import boto3
     from aws_lambda_powertools.utilities.parameters import SecretsProvider
     from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
@@ -56,7 +70,7 @@ def previous_signing_key() -> bytes | None:
         return None
     if _previous["provider"] is None:
         # A provider of its own: Powertools caches by name alone, so the current version would answer.
-        _previous["provider"] = SecretsProvider()
+        _previous["provider"] = SecretsProvider(boto3_client=boto3.client("secretsmanager"))
     try:
         value = _previous["provider"].get(
             get_settings().link_secret_arn, max_age=CACHE_SECONDS, VersionStage="AWSPREVIOUS"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, TypeVar
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from peer_support.core import clock, rendering
 from peer_support.core.aws_faults import aws_error_code, is_transient
+from peer_support.core.dynamodb import dynamodb_client
 from peer_support.core.errors import (
     BadRequest,
     DomainError,
@@ -37,7 +39,7 @@ from peer_support.entrypoints.api.responses import (
     json_response,
     proxy,
 )
-from peer_support.links.keys import verified
+from peer_support.links.keys import use_the_shared_session, verified
 from peer_support.links.tokens import InvalidLink
 
 logger = Logger()
@@ -77,6 +79,25 @@ class Api(APIGatewayRestResolver):
         self.exception_handler(DomainError)(self.error)
         self.exception_handler(Exception)(self._on_unexpected)
         self.not_found()(lambda _: self.error(NotFound()))
+
+    def prepare(self) -> None:
+        """Build now, in Lambda's Init phase, what the first request would otherwise build while a person
+        waits: the forms' models, every route's validators, the settings, and the DynamoDB and Secrets
+        Manager clients (no call is made). Whatever fails here is left for the first request, which
+        answers it in the contract's shape."""
+        with suppress(Exception):  # only work moved earlier: the first request does it again
+            for spec in self._forms.values():
+                spec.model.model_rebuild()  # first: the routes' validators then reuse its schema
+            for route in [*self._static_routes, *self._dynamic_routes]:
+                dependant = route.dependant
+                params = (dependant.path_params, dependant.query_params, dependant.header_params)
+                fields = [field for group in params for field in group]
+                for field in [*fields, route.body_field] if route.body_field else fields:
+                    field.validate(None)  # builds its validator; what it answers is of no interest
+            self._settings()
+            rendering.environment()
+            dynamodb_client()
+            use_the_shared_session()
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         try:
