@@ -92,3 +92,12 @@ class SupporterRecord(RosterEntry):
     def open_limit(self) -> int:
         """The most open cases this supporter takes: their own choice, never above the cap."""
         return self.max_open if self.own_max_open is None else min(self.own_max_open, self.max_open)
+
+
+def given_by_roster(entry: RosterEntry) -> set[str]:
+    """The fields a roster entry sets: all but the self-set ones it leaves blank. Time away is one
+    answer, so a roster that gives either away date gives both."""
+    given = set(entry.model_fields_set)
+    if given & {"away_from", "away_until"}:
+        given |= {"away_from", "away_until"}
+    return set(RosterEntry.model_fields) - (set(SELF_SET) - given)

@@ -58,15 +58,12 @@ class SupportersRepository(UsesDynamoDB):
             )
 
     def _upsert(self, entry: RosterEntry) -> Any:
-        from peer_support.supporters.models import SELF_SET  # the entries are models already
+        from peer_support.supporters.models import given_by_roster  # the entries are models already
 
         update = Update()
-        given = set(entry.model_fields_set)
-        if given & {"away_from", "away_until"}:  # time away is one answer: the roster gives both or neither
-            given |= {"away_from", "away_until"}
-        for key, value in entry.model_dump(mode="json", exclude={"supporter_id"}).items():
-            if key in SELF_SET and key not in given:
-                continue  # the roster leaves it blank: what the supporter set for themself stays
+        # What the roster leaves blank of what a supporter sets for themself stays as they set it.
+        given = given_by_roster(entry)
+        for key, value in entry.model_dump(mode="json", include=given - {"supporter_id"}).items():
             # Cleared answers (no phone, no away date) are removed rather than stored as nulls.
             if value is None:
                 update.remove(key)
