@@ -72,7 +72,10 @@ def test_pages_say_the_retention_the_stack_was_deployed_with(kept_seven_days: An
     for name, html in pages.items():
         assert "30 days" not in html, name
         assert "7 days" in html, name
-    assert "we delete your details 7 days after your request is closed" in pages["form"]
+    assert (
+        "we delete your details 7 days after your request is withdrawn, or after our one check-in once it "
+        "is closed" in pages["form"]
+    )
     assert "We delete your details 7 days later." in pages["withdraw"]
     assert "We will delete your details in 7 days." in pages["withdrawn"]
     assert "We delete them 7 days after the session." in pages["group"]

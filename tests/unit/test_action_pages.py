@@ -263,14 +263,14 @@ def test_the_case_page_footer_speaks_to_the_supporter(status: str) -> None:
     assert "your name" not in said
     assert "your Peer Supporter" not in said
     assert "this person" in said
-    assert "30 days after the case is closed" in said
+    assert "30 days after the case is closed and they have had their check-in" in said
 
 
 def test_the_administrator_page_footer_speaks_to_the_administrator() -> None:
     said = footer(admin_page())
     assert "your name" not in said
     assert "your Peer Supporter" not in said
-    assert "30 days after the request is closed" in said
+    assert "30 days after the request is withdrawn, or closed and followed by its check-in" in said
 
 
 @pytest.mark.parametrize("action", ["acknowledge", "decline", "close", "confirm_consent", "cancel"])
@@ -472,13 +472,15 @@ def test_pages_say_the_retention_they_are_given(retention_days: int, said: str) 
         "cancelled": done("cancel"),
         "withdrawn": done("withdraw"),
     }
+    withdrawn_or_checked_in = "after your request is withdrawn, or after our one check-in once it is closed"
     footers = {
-        "case": f"we delete them {said} after the case is closed",
-        "admin": f"we delete them {said} after the request is closed or withdrawn",
-        "withdraw": f"we delete your details {said} after your request is closed",
-        "closed": f"we delete them {said} after the request is closed",
-        "cancelled": f"we delete them {said} after the request is closed",
-        "withdrawn": f"we delete your details {said} after your request is closed",
+        "case": f"we delete them {said} after the case is closed and they have had their check-in",
+        "admin": f"we delete them {said} after the request is withdrawn, or closed and followed by its "
+        "check-in",
+        "withdraw": f"we delete your details {said} {withdrawn_or_checked_in}",
+        "closed": f"we delete them {said} after the request is closed and they have had their check-in",
+        "cancelled": f"we delete them {said} after the request is cancelled",
+        "withdrawn": f"we delete your details {said} {withdrawn_or_checked_in}",
     }
     for name, html in pages.items():
         assert "30 days" not in html, name
