@@ -9,8 +9,8 @@ from typing import Annotated, Any, Self
 from pydantic import AfterValidator, Field, model_validator
 
 from peer_support.core.errors import DomainError
-from peer_support.core.fields import Input, rule, unique
-from peer_support.supporters.models import Day, SupporterRecord
+from peer_support.core.fields import Input, unique
+from peer_support.supporters.models import Day, SupporterRecord, check_away_dates
 
 # The answers of the form, in the order the administrators' email lists what changed.
 ANSWERS = ("away_from", "away_until", "max_open", "on_call", "paused")
@@ -28,10 +28,7 @@ class AvailabilityForm(Input):
 
     @model_validator(mode="after")
     def _away_dates(self) -> Self:
-        if self.away_from is not None and self.away_until is None:
-            raise rule("away_until_required", "away_until")
-        if self.away_from is not None and self.away_until is not None and self.away_until < self.away_from:
-            raise rule("away_until_before_away_from", "away_until")
+        check_away_dates(self.away_from, self.away_until)
         return self
 
 

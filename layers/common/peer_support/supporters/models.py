@@ -34,6 +34,14 @@ def _lower(value: object) -> object:
 Day = Annotated[Weekday, BeforeValidator(_lower)]
 
 
+def check_away_dates(away_from: date | None, away_until: date | None) -> None:
+    """Time away that starts on a day needs its last day too, on or after the first."""
+    if away_from is not None and away_until is None:
+        raise rule("away_until_required", "away_until")
+    if away_from is not None and away_until is not None and away_until < away_from:
+        raise rule("away_until_before_away_from", "away_until")
+
+
 class RosterEntry(Input):
     """One Peer Supporter as the program's roster lists them (CSV row or JSON object)."""
 
@@ -59,10 +67,7 @@ class RosterEntry(Input):
 
     @model_validator(mode="after")
     def _away_dates(self) -> Self:
-        if self.away_from is not None and self.away_until is None:
-            raise rule("away_until_required", "away_until")
-        if self.away_from is not None and self.away_until is not None and self.away_until < self.away_from:
-            raise rule("away_until_before_away_from", "away_until")
+        check_away_dates(self.away_from, self.away_until)
         return self
 
 
