@@ -74,7 +74,8 @@ def own_page_link(local_url: str) -> tuple[str, str]:
         ]
         return found[0] if found else ""
 
-    return reference, wait_for(link, 10)
+    # Generous: on the shared stack the emails wait their turn behind earlier tests' submissions.
+    return reference, wait_for(link, 30)
 
 
 def test_the_page_lists_the_case_and_explains_mistakes_with_no_serious_wcag_violations(
