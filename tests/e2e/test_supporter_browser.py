@@ -40,7 +40,8 @@ def a_free_supporter(local_url: str, token: str) -> None:
     roster = [{k: v for k, v in s.items() if k not in kept} for s in found]
     spare = {
         "supporter_id": f"e2e-page-{token}",
-        "name": f"Dr. Page {token}",
+        # Not the requester's name: a supporter named as the person asking is left out as part of it.
+        "name": f"Dr. Spare {token}",
         "email": f"ps.{token}@example.org",
     }
     body = json.dumps([*roster, {**spare, "modalities": ["in_person", "phone", "video"], "max_open": 5}])
@@ -75,7 +76,14 @@ def own_page_link(local_url: str) -> tuple[str, str]:
         return found[0] if found else ""
 
     # Generous: on the shared stack the emails wait their turn behind earlier tests' submissions.
-    return reference, wait_for(link, 30)
+    found = wait_for(link, 30)
+    if not found:  # say where the request stands and what was sent about it
+        from tests.e2e.conftest import request_item
+
+        status = request_item(local_url, reference).get("status")
+        sent = [e["subject"] for e in emails_about(local_url, reference)]
+        raise AssertionError(f"no supporter page link; status {status}; sent {sent}")
+    return reference, found
 
 
 def test_the_page_lists_the_case_and_explains_mistakes_with_no_serious_wcag_violations(
