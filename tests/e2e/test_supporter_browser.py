@@ -80,9 +80,9 @@ def own_page_link(local_url: str) -> tuple[str, str]:
     if not found:  # say where the request stands and what was sent about it
         from tests.e2e.conftest import request_item
 
-        status = request_item(local_url, reference).get("status")
+        stands = request_item(local_url, reference).get("status")
         sent = [e["subject"] for e in emails_about(local_url, reference)]
-        raise AssertionError(f"no supporter page link; status {status}; sent {sent}")
+        raise AssertionError(f"no supporter page link; status {stands}; sent {sent}")
     return reference, found
 
 
