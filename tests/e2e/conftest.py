@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from local_runner.launch import StackDidNotStart, launched
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, unavailable
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, fresh_page, unavailable
 
 LOG: list[str] = []  # everything the local stack printed after start-up
 T = TypeVar("T")
@@ -177,3 +177,10 @@ def next_months_report_time(stack_url: str) -> str:
     now = parse_iso(get_json(f"{stack_url}/_local/clock")["now"])
     next_month = (now.replace(day=1) + timedelta(days=32)).replace(day=1)
     return iso(first_business_morning(next_month.date()) + timedelta(minutes=30))
+
+
+@pytest.fixture
+def audited_page(browser: Browser) -> Iterator[Page]:
+    """A page whose CSP is bypassed, so axe-core can be injected into the script-free site."""
+    with fresh_page(browser, bypass_csp=True) as page:
+        yield page

@@ -34,13 +34,6 @@ def page(browser: Browser) -> Iterator[Page]:
         yield page
 
 
-@pytest.fixture
-def audited_page(browser: Browser) -> Iterator[Page]:
-    """A page whose CSP is bypassed, so axe-core can be injected into the script-free site."""
-    with fresh_page(browser, bypass_csp=True) as page:
-        yield page
-
-
 def unique(label: str) -> tuple[str, str]:
     """A name and email no other test uses: the local stack is shared by the whole session."""
     token = uuid.uuid4().hex[:8]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,13 +26,6 @@ HEADING = "BIPOC Physician Peer Support Group"
 SUBMIT = "Register for the group"
 REFERENCE = re.compile(r"^GR-[0-9A-Z]{4}-[0-9A-Z]{4}$")
 LINK = re.compile(r"http://127\.0\.0\.1:\d+/group-registrations/\S+")
-
-
-@pytest.fixture
-def audited_page(browser: Browser) -> Iterator[Page]:
-    """A page whose CSP is bypassed, so axe-core can be injected into the script-free site."""
-    with fresh_page(browser, bypass_csp=True) as page:
-        yield page
 
 
 def unique() -> tuple[str, str]:

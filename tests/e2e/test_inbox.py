@@ -4,14 +4,13 @@ and `make run`'s banner points at it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
-from tests.e2e.browser import fresh_page, serious_violations
+from tests.e2e.browser import serious_violations
 from tests.e2e.conftest import LOG, all_emails, emails_about, http, post_json, request_item, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -73,12 +72,6 @@ def test_each_email_shows_its_plain_text_with_its_links_as_links(local_url: str,
 
 def test_the_banner_points_at_the_inbox(local_url: str) -> None:
     assert any(f"{local_url}/_local/inbox" in line for line in LOG)
-
-
-@pytest.fixture
-def audited_page(browser: Browser) -> Iterator[Page]:
-    with fresh_page(browser, bypass_csp=True) as page:
-        yield page
 
 
 @pytest.mark.browser

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
-from tests.e2e.browser import fresh_page, serious_violations
+from tests.e2e.browser import serious_violations
 from tests.e2e.conftest import (
     all_emails,
     get_json,
@@ -74,12 +74,6 @@ def links() -> Iterator[dict[str, str]]:
             "feedback": wait_for(lambda: found(FEEDBACK), 10),
             "case": f"{url}/actions/{open_case}",
         }
-
-
-@pytest.fixture
-def audited_page(browser: Browser) -> Iterator[Page]:
-    with fresh_page(browser, bypass_csp=True) as page:
-        yield page
 
 
 @pytest.mark.parametrize("width", [1280, 375])

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,13 +23,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 PAGE_LINK = re.compile(r"http://127\.0\.0\.1:\d+/supporters/[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")
 HEADING = "Your cases and availability"
-
-
-@pytest.fixture
-def audited_page(browser: Browser) -> Iterator[Page]:
-    """A page whose CSP is bypassed, so axe-core can be injected into the script-free site."""
-    with fresh_page(browser, bypass_csp=True) as page:
-        yield page
 
 
 def a_free_supporter(local_url: str, token: str) -> None:
