@@ -3,8 +3,8 @@
 The handlers and moto each get an interpreter (and a core) of their own: in one process, every AWS call
 of every handler waited for the same lock as the handlers themselves. Besides AWS, it answers
 `GET /_local/sent-emails?region=R` with the raw messages SES has sent, which only this process holds
-(`&with=id`: with their message ids), and `GET /_local/sent-sms?region=R` with the text messages SNS has
-published to phone numbers.
+(`&with=id`: with their message ids; `&after=N`: only those sent after the first N), and
+`GET /_local/sent-sms?region=R` with the text messages SNS has published to phone numbers.
 The process ends when its parent does (its stdin closes).
 """
 
@@ -66,12 +66,24 @@ def with_sent_emails(app: WsgiApp) -> WsgiApp:
         with_ids = query.get("with", [""])[0] == "id"
         if environ.get("PATH_INFO") == SENT_SMS:
             body = json.dumps(sent_sms(region)).encode()
+        elif with_ids:
+            after = int(query.get("after", ["0"])[0] or 0)
+            body = json.dumps(sent_messages(region)[after:]).encode()
         else:
-            body = json.dumps(sent_messages(region) if with_ids else raw_sent_emails(region)).encode()
+            body = json.dumps(raw_sent_emails(region)).encode()
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
 
     return serve
+
+
+def _list_modules_once() -> None:
+    """moto's server lists its own package's folders (a directory read and a `stat` each) on every
+    request, to tell which service a host names; the list never changes while it runs."""
+    from moto import backends
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
 
 
 def _exit_with_parent() -> None:
@@ -95,6 +107,7 @@ def main() -> int:
 
     moto_transactions.install()  # else each transaction copies whole tables, and matching crawls
     moto_streams.install()  # else every stream read walks each record against the API's shapes
+    _list_modules_once()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's access log: noise, not news
     app = with_sent_emails(DomainDispatcherApplication(create_backend_app))
     server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler)
