@@ -14,13 +14,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from local_runner import lambdas, logs
-from local_runner.template import Stack, create_stack, resources_of_type
+from local_runner import lambdas, logs, metrics
+from local_runner.template import Stack, api_routes, create_stack, resources_of_type
 from local_runner.turns import Turns
 
 REGION = "ca-central-1"
-# The functions whose events can wait while others are waiting: what they send has seconds of slack.
-BACKGROUND = frozenset({"NotifyFunction", "GroupNotifyFunction", "SlaCheckFunction"})
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -43,16 +41,14 @@ class LocalStack:
         self.stack: Stack | None = None
         self._moto: Any = None
         # Lambda runs one event at a time per instance, and each function in a process of its own. Here
-        # they share one process, and Powertools keeps state per process, not per function: the current
-        # event on the resolver class the API functions have in common, and one set of metrics that every
-        # function's `log_metrics` flushes. So one event runs at a time in the whole local stack; a flush
-        # racing another function's metrics could otherwise fail an invocation.
-        # The email consumers and the schedule wait while anything a person waits for is waiting (`turns`).
-        self._turns = Turns()
-        self._background: set[str] = set()
+        # they share one process, each running one event at a time beside the others (`turns`); what
+        # Powertools keeps per process is kept per function (`logs`, `metrics`), but for the resolver's
+        # current event, which the API's functions have in common: they take their turns among themselves.
+        self._turns = Turns(one_at_a_time={function for _, _, function in api_routes()})
         self._import_lock = threading.Lock()
         self._services: dict[str, str] = {}  # function → its POWERTOOLS_SERVICE_NAME
         logs.install()  # before any handler builds its loggers
+        metrics.install()  # and its metrics
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
         self.endpoint_url = ""
@@ -80,8 +76,6 @@ class LocalStack:
         for function in functions:
             os.environ.update(self.stack.function_environment(function))
         for function in functions:
-            if function in BACKGROUND:
-                self._background.add(function)
             # Import each handler with its own service name, as its Lambda instance would; its lines are
             # then that service's (see `logs`).
             self._services[function] = self.stack.function_environment(function).get(
@@ -109,9 +103,14 @@ class LocalStack:
         boto3.DEFAULT_SESSION.events.register("after-call.sesv2.SendEmail", sent)
         boto3.DEFAULT_SESSION.events.register("after-call.sns.Publish", sent)
 
-    def invoke(self, function: str, event: dict[str, Any]) -> Any:
-        """Run `function`'s real handler with `event`, as Lambda would."""
-        with self._turns.turn(function in self._background), logs.running(self._services[function]):
+    def invoke(self, function: str, event: dict[str, Any], instance: int = 0) -> Any:
+        """Run `function`'s real handler with `event`, as Lambda would, on its instance `instance` (more
+        than one runs a function's events at once: a stream's parallelization factor)."""
+        with (
+            self._turns.turn(function, instance),
+            logs.running(self._services[function]),
+            metrics.running(f"{function}#{instance}"),
+        ):
             return lambdas.invoke(function, event, self.region)
 
     def run_in_background(self, name: str, target: Callable[[threading.Event], None]) -> None:

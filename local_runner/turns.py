@@ -1,57 +1,36 @@
-"""One event at a time across the local stack's functions, with the people waiting served first.
+"""Which events of the local stack may run at the same time: one at a time per instance of a function
+(one each here, or more where a stream's parallelization factor asks), and the instances side by side,
+as they would be in Lambda.
 
-The stack's functions share one process (see `stack.LocalStack`), so one event runs at a time in all of
-it. Who goes next matters under load: a request submitted or matched is what a person waits for, while
-the emails have slack (each is sent within seconds, and exactly once whenever it goes). So an event of a
-`background` function (the email consumers, the schedule) takes its turn when no other event is waiting,
-or once it has waited `patience` seconds (so the emails keep flowing under a steady load); the rest take
-theirs in whatever order the lock gives. Re-entrant, as the lock it replaces was.
+The exception is the API's functions, which take their turns one at a time among themselves: Powertools
+keeps the resolver's current event (and Lambda context) on the class all their resolvers share, so two
+of them at once would answer each other's requests. What else the functions would share in one process
+is kept apart: their log lines (`logs`) and their metrics (`metrics`). Re-entrant: a turn can be taken
+again inside itself.
 """
 
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 
 class Turns:
-    def __init__(self, patience: float = 5.0) -> None:
-        self.patience = patience
-        self._lock = threading.RLock()
-        self._changed = threading.Condition()
-        self._waiting = 0  # events of foreground functions waiting for their turn
-        self._owner: int | None = None
+    def __init__(self, one_at_a_time: Iterable[str] = ()) -> None:
+        """`one_at_a_time`: the functions that share one turn (the API's)."""
+        shared = threading.RLock()
+        self._shared = dict.fromkeys(one_at_a_time, shared)
+        self._locks: dict[tuple[str, int], threading.RLock] = {}
+        self._guard = threading.Lock()
+
+    def _lock(self, function: str, instance: int) -> threading.RLock:
+        if function in self._shared:
+            return self._shared[function]
+        with self._guard:
+            return self._locks.setdefault((function, instance), threading.RLock())
 
     @contextmanager
-    def turn(self, background: bool) -> Iterator[None]:
-        if self._owner == threading.get_ident():  # already this thread's turn (a nested call)
-            self._lock.acquire()
-        elif background:
-            waited_until = time.monotonic() + self.patience
-            taken = False
-            with self._changed:
-                # Taken here only when no foreground event waits for it; past patience, in the lock's turn.
-                while not taken and time.monotonic() < waited_until:
-                    taken = self._waiting == 0 and self._lock.acquire(blocking=False)
-                    if not taken:
-                        self._changed.wait(timeout=0.05)
-            if not taken:
-                self._lock.acquire()
-        else:
-            with self._changed:
-                self._waiting += 1
-            try:
-                self._lock.acquire()
-            finally:
-                with self._changed:
-                    self._waiting -= 1
-        owner, self._owner = self._owner, threading.get_ident()
-        try:
+    def turn(self, function: str, instance: int = 0) -> Iterator[None]:
+        with self._lock(function, instance):
             yield
-        finally:
-            self._owner = owner
-            self._lock.release()
-            with self._changed:
-                self._changed.notify_all()
