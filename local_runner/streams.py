@@ -1,5 +1,5 @@
 """Emulates Lambda's DynamoDB event source mappings: the template's filters, batch size, retries,
-partial batch failures and on-failure destination, on moto's stream."""
+partial batch failures, on-failure destination and parallelization factor, on moto's stream."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import json
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +34,8 @@ class Mapping:
     patterns: tuple[Any, ...]
     on_failure_queue: str | None
     bisect_on_error: bool = False
+    parallelization: int = 1  # batches of one shard in flight at once, each to an instance of its own
+    partition_key: str = ""  # the table's partition key: its records keep their order across batches
 
     def passes(self, record: dict[str, Any]) -> bool:
         """Whether the FilterCriteria let `record` through (with none, every record goes)."""
@@ -58,9 +62,18 @@ def mappings(stack: Stack) -> list[Mapping]:
                     patterns=tuple(EventPattern.load(f["Pattern"]) for f in filters),
                     on_failure_queue=str(stack.resolve(destination)) if destination else None,
                     bisect_on_error=bool(props.get("BisectBatchOnFunctionError", False)),
+                    parallelization=int(props.get("ParallelizationFactor", 1)),
+                    partition_key=_partition_key(stack, props["Stream"]),
                 )
             )
     return found
+
+
+def _partition_key(stack: Stack, stream: Any) -> str:
+    """The partition key of the table whose stream `stream` (`!GetAtt <Table>.StreamArn`) is."""
+    logical = stream.get("Fn::GetAtt", [""])[0] if isinstance(stream, dict) else ""
+    table = stack.template["Resources"].get(logical, {}).get("Properties", {})
+    return next((k["AttributeName"] for k in table.get("KeySchema", []) if k["KeyType"] == "HASH"), "")
 
 
 def lambda_record(record: Any, stream_arn: str, region: str) -> dict[str, Any]:
@@ -181,6 +194,12 @@ class StreamPoller:
         )
         self.sqs = session.client("sqs")
         self.failed_to_destination = 0
+        self._given_up = threading.Lock()  # lanes may give up batches at the same time
+        self._lanes = (
+            ThreadPoolExecutor(mapping.parallelization, thread_name_prefix=f"stream:{mapping.function}")
+            if mapping.parallelization > 1
+            else None
+        )
 
     def __call__(self, stopping: threading.Event) -> None:
         while not stopping.is_set():
@@ -194,12 +213,38 @@ class StreamPoller:
         """Read what is new on every shard and deliver it; returns the number of records delivered."""
         delivered = 0
         for shard_id, wanted in self.reader.by_shard():
-            for start in range(0, len(wanted), self.mapping.batch_size):
-                self.deliver(wanted[start : start + self.mapping.batch_size], shard_id)
+            lanes = self.lanes(wanted)
+            if self._lanes is None or len(lanes) == 1:
+                for lane in lanes:
+                    self.deliver_in_batches(lane, shard_id)
+            else:
+                done = [
+                    self._lanes.submit(self.deliver_in_batches, lane, shard_id, instance)
+                    for instance, lane in enumerate(lanes)
+                ]
+                for lane_done in done:
+                    lane_done.result()
             delivered += len(wanted)
         return delivered
 
-    def deliver(self, batch: list[dict[str, Any]], shard_id: str = "") -> None:
+    def lanes(self, records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+        """The shard's records split into at most `parallelization` lanes, each delivered in order by an
+        instance of its own while the others run: with a parallelization factor, Lambda processes up to
+        that many batches of a shard at once and keeps each partition key's records in order, so a key's
+        records all go to one lane (chosen from a hash of the key)."""
+        if self.mapping.parallelization <= 1 or not records:
+            return [records] if records else []
+        lanes: list[list[dict[str, Any]]] = [[] for _ in range(self.mapping.parallelization)]
+        for record in records:
+            key = json.dumps(record["dynamodb"]["Keys"].get(self.mapping.partition_key), sort_keys=True)
+            lanes[zlib.crc32(key.encode()) % len(lanes)].append(record)
+        return [lane for lane in lanes if lane]
+
+    def deliver_in_batches(self, records: list[dict[str, Any]], shard_id: str, instance: int = 0) -> None:
+        for start in range(0, len(records), self.mapping.batch_size):
+            self.deliver(records[start : start + self.mapping.batch_size], shard_id, instance)
+
+    def deliver(self, batch: list[dict[str, Any]], shard_id: str = "", instance: int = 0) -> None:
         """Invoke until the batch succeeds, then give up to the on-failure destination as Lambda does
         after `MaximumRetryAttempts`.
 
@@ -214,7 +259,7 @@ class StreamPoller:
             while part:
                 crashed = False
                 try:
-                    result = self.local.invoke(self.mapping.function, {"Records": part})
+                    result = self.local.invoke(self.mapping.function, {"Records": part}, instance)
                     failures = [f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])]
                 except Exception as error:  # the function failed outright (in Lambda: a function error)
                     print(f"[{self.mapping.function}] invocation failed: {type(error).__name__}", flush=True)
@@ -238,7 +283,8 @@ class StreamPoller:
     def _send_to_destination(
         self, batch: list[dict[str, Any]], shard_id: str, attempts: int, crashed: bool
     ) -> None:
-        self.failed_to_destination += len(batch)
+        with self._given_up:
+            self.failed_to_destination += len(batch)
         print(f"[{self.mapping.function}] {len(batch)} record(s) sent to the on-failure queue", flush=True)
         if self.mapping.on_failure_queue:
             queue_url = self.sqs.get_queue_url(QueueName=self.mapping.on_failure_queue.rsplit(":", 1)[-1])[

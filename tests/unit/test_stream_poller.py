@@ -1,7 +1,11 @@
-"""The local event source mapping: partial batch failures are redelivered, poison goes to the queue."""
+"""The local event source mapping: partial batch failures are redelivered, poison goes to the queue, and
+a parallelization factor runs a shard's batches side by side with each key's records in order."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from local_runner.streams import Mapping, StreamPoller
@@ -14,7 +18,7 @@ class FakeLocal:
         self.failures = failures
         self.batches: list[list[str]] = []
 
-    def invoke(self, function: str, event: dict[str, Any]) -> dict[str, Any]:
+    def invoke(self, function: str, event: dict[str, Any], instance: int = 0) -> dict[str, Any]:
         self.batches.append([r["dynamodb"]["SequenceNumber"] for r in event["Records"]])
         failed = self.failures.pop(0) if self.failures else []
         return {"batchItemFailures": [{"itemIdentifier": f} for f in failed]}
@@ -29,6 +33,8 @@ def poller(local: FakeLocal, max_retries: int = 2) -> StreamPoller:
     p.local = local  # type: ignore[assignment]
     p.mapping = Mapping("MatchFunction", "arn:stream", 10, max_retries, (), None)
     p.failed_to_destination = 0
+    p._given_up = threading.Lock()
+    p._lanes = None
     return p
 
 
@@ -53,7 +59,7 @@ class CrashingLocal(FakeLocal):
         super().__init__([])
         self.crash_on = crash_on
 
-    def invoke(self, function: str, event: dict[str, Any]) -> dict[str, Any]:
+    def invoke(self, function: str, event: dict[str, Any], instance: int = 0) -> dict[str, Any]:
         self.batches.append([r["dynamodb"]["SequenceNumber"] for r in event["Records"]])
         if self.crash_on in self.batches[-1]:
             raise RuntimeError("the function died")
@@ -69,3 +75,78 @@ def test_a_crashing_batch_is_split_until_the_bad_record_is_alone() -> None:
     # Splitting uses up no retry: only the lone bad record is retried, then given up.
     assert local.batches == [["1", "2", "3", "4"], ["1", "2"], ["3", "4"], ["3"], ["3"], ["4"]]
     assert p.failed_to_destination == 1
+
+
+def keyed(*pairs: tuple[str, str]) -> list[dict[str, Any]]:
+    """Records of (sequence number, request id) on a table whose partition key is `request_id`."""
+    return [{"dynamodb": {"SequenceNumber": n, "Keys": {"request_id": {"S": key}}}} for n, key in pairs]
+
+
+def parallel(local: Any, factor: int) -> StreamPoller:
+    p = poller(local)
+    p.mapping = Mapping(
+        "NotifyFunction", "arn:stream", 2, -1, (), None, parallelization=factor, partition_key="request_id"
+    )
+    p._lanes = ThreadPoolExecutor(factor)
+    return p
+
+
+def test_a_keys_records_keep_their_order_in_one_lane() -> None:
+    pairs = [(str(n), f"PS-{n % 5}") for n in range(1, 41)]
+    lanes = parallel(FakeLocal([]), 3).lanes(keyed(*pairs))
+    assert 1 < len(lanes) <= 3
+    for lane in lanes:
+        keys = {r["dynamodb"]["Keys"]["request_id"]["S"] for r in lane}
+        for key in keys:
+            numbers = [
+                int(r["dynamodb"]["SequenceNumber"])
+                for r in lane
+                if r["dynamodb"]["Keys"]["request_id"]["S"] == key
+            ]
+            assert numbers == [int(n) for n, k in pairs if k == key]  # all of the key's records, in order
+    assert sorted(int(r["dynamodb"]["SequenceNumber"]) for lane in lanes for r in lane) == list(range(1, 41))
+
+
+class Reader:
+    def __init__(self, shard: list[dict[str, Any]]) -> None:
+        self.shard = shard
+
+    def by_shard(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+        yield "shard-1", self.shard
+
+
+class TogetherLocal(FakeLocal):
+    """Notes which instances ran at the same time: each invocation waits for another to be running."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+        self.met = threading.Barrier(2, timeout=5)
+        self.instances: set[int] = set()
+        self.lock = threading.Lock()
+
+    def invoke(self, function: str, event: dict[str, Any], instance: int = 0) -> dict[str, Any]:
+        with self.lock:
+            self.instances.add(instance)
+            self.batches.append([r["dynamodb"]["SequenceNumber"] for r in event["Records"]])
+        if len(self.batches) <= 2:
+            self.met.wait()  # the first two batches are in flight at once, or this times out
+        return {"batchItemFailures": []}
+
+
+def test_a_shards_lanes_are_delivered_side_by_side_each_in_batches() -> None:
+    # Two keys that hash to different lanes (of 2), three records each.
+    local = TogetherLocal()
+    p = parallel(local, 2)
+    first, second = (
+        "PS-1",
+        next(
+            k for k in (f"PS-{n}" for n in range(2, 50)) if len(p.lanes(keyed(("1", "PS-1"), ("2", k)))) == 2
+        ),
+    )
+    p.reader = Reader(
+        keyed(("1", first), ("2", second), ("3", first), ("4", second), ("5", first), ("6", second))
+    )  # type: ignore[assignment]
+    assert p.poll_once() == 6
+    assert local.instances == {0, 1}  # two instances of the function
+    # Each lane in batches of the mapping's size (2), its key's records in order.
+    assert sorted(local.batches) == [["1", "3"], ["2", "4"], ["5"], ["6"]]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -142,7 +142,7 @@ class Lambda:
     remaining_ms: int = 15_000
     invocations: list[tuple[str, int]] = field(default_factory=list)
 
-    def invoke(self, function: str, event: dict[str, Any]) -> Any:
+    def invoke(self, function: str, event: dict[str, Any], instance: int = 0) -> Any:
         self.invocations.append((function, len(event["Records"])))
         context = Context(function_name=function, region=self.region, remaining_ms=self.remaining_ms)
         try:
@@ -166,7 +166,9 @@ class Streams:
         self.stack = stack
         self.aws_lambda = Lambda()
         self.pollers = {
-            m.function: StreamPoller(self.aws_lambda, m)  # type: ignore[arg-type]
+            # One batch at a time, so that a batch's retries and splits are the ones each test names
+            # (the lanes of a parallelization factor are tested with the poller itself).
+            m.function: StreamPoller(self.aws_lambda, replace(m, parallelization=1))  # type: ignore[arg-type]
             for m in mappings(stack)
             if m.function in ("MatchFunction", "NotifyFunction")
         }

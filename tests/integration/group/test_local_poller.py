@@ -21,7 +21,7 @@ class RecordingLocal:
     def __init__(self) -> None:
         self.seen: list[str] = []
 
-    def invoke(self, function: str, event: dict[str, Any]) -> dict[str, Any]:
+    def invoke(self, function: str, event: dict[str, Any], instance: int = 0) -> dict[str, Any]:
         self.seen.extend(r["dynamodb"]["NewImage"]["reference"]["S"] for r in event["Records"])
         return {"batchItemFailures": []}
 
