@@ -203,11 +203,13 @@ class StreamPoller:
 
     def __call__(self, stopping: threading.Event) -> None:
         while not stopping.is_set():
+            delivered = 0
             try:
-                self.poll_once()
+                delivered = self.poll_once()
             except Exception as error:  # keep polling: a local hiccup must not stop the stack
                 print(f"[{self.mapping.function}] stream poll failed: {type(error).__name__}", flush=True)
-            stopping.wait(POLL_SECONDS)
+            if not delivered:  # as Lambda's poller, straight on to the next batch while a shard has more
+                stopping.wait(POLL_SECONDS)
 
     def poll_once(self) -> int:
         """Read what is new on every shard and deliver it; returns the number of records delivered."""
