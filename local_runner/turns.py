@@ -5,8 +5,9 @@ as they would be in Lambda.
 The exception is the API's functions, which take their turns one at a time among themselves: Powertools
 keeps the resolver's current event (and Lambda context) on the class all their resolvers share, so two
 of them at once would answer each other's requests. What else the functions would share in one process
-is kept apart: their log lines (`logs`) and their metrics (`metrics`). Re-entrant: a turn can be taken
-again inside itself.
+is kept apart: their log lines (`logs`) and their metrics (`metrics`). Not the instances of one
+function, though, which share its logger: while two run at once (a parallelization factor's batches),
+a line can carry the other's request id. Re-entrant: a turn can be taken again inside itself.
 """
 
 from __future__ import annotations
