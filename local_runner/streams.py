@@ -210,6 +210,8 @@ class StreamPoller:
                 print(f"[{self.mapping.function}] stream poll failed: {type(error).__name__}", flush=True)
             if not delivered:  # as Lambda's poller, straight on to the next batch while a shard has more
                 stopping.wait(POLL_SECONDS)
+        if self._lanes is not None:
+            self._lanes.shutdown(wait=False, cancel_futures=True)  # the stack is stopping: no more batches
 
     def poll_once(self) -> int:
         """Read what is new on every shard and deliver it; returns the number of records delivered."""
