@@ -49,6 +49,15 @@ def close_a_case(stack: Any, pipeline: Pipeline, frozen: clock.FrozenClock, **cl
     return reference, supporter
 
 
+def checked_in(stack: Any, pipeline: Pipeline, frozen: clock.FrozenClock) -> tuple[str, str]:
+    """A case closed (`close_a_case`), then its check-in day come and swept; its reference and supporter."""
+    reference, supporter = close_a_case(stack, pipeline, frozen)
+    frozen.advance(CHECK_IN - frozen.now())
+    sweep()
+    pipeline.run()
+    return reference, supporter
+
+
 def found(pattern: re.Pattern[str], text: str) -> str:
     match = pattern.search(text)
     assert match, text
@@ -135,10 +144,7 @@ def talk_again(pipeline: Pipeline) -> dict[str, Any]:
 def test_talking_again_reaches_the_same_supporter(
     stack: Any, pipeline: Pipeline, frozen: clock.FrozenClock
 ) -> None:
-    reference, supporter = close_a_case(stack, pipeline, frozen)
-    frozen.advance(CHECK_IN - frozen.now())
-    sweep()
-    pipeline.run()
+    reference, supporter = checked_in(stack, pipeline, frozen)
     talk_again(pipeline)
     stored = item(stack, reference)
     assert stored["status"] == "matched"
@@ -157,10 +163,7 @@ def test_talking_again_when_the_supporter_is_away_reaches_someone_else(
     from peer_support.supporters.models import RosterEntry
     from peer_support.supporters.repository import SupportersRepository
 
-    reference, supporter = close_a_case(stack, pipeline, frozen)
-    frozen.advance(CHECK_IN - frozen.now())
-    sweep()
-    pipeline.run()
+    reference, supporter = checked_in(stack, pipeline, frozen)
     SupportersRepository(stack.refs["SupportersTable"]).upsert(
         [
             RosterEntry(
@@ -211,10 +214,7 @@ def test_feedback_is_stored_nowhere_linkable(
 ) -> None:
     import base64
 
-    reference, _ = close_a_case(stack, pipeline, frozen)
-    frozen.advance(CHECK_IN - frozen.now())
-    sweep()
-    pipeline.run()
+    reference, _ = checked_in(stack, pipeline, frozen)
     [email] = check_ins(pipeline)
     token = found(FEEDBACK, email["text"])
     nonce = base64.urlsafe_b64decode(token.split(".")[0] + "==").decode().split("|")[0]
