@@ -39,6 +39,20 @@ def readme_block(containing: str) -> str:
     raise AssertionError(f"no sh block with {containing!r} in the README")
 
 
+def make(target: str, *variables: str, home: Path) -> subprocess.CompletedProcess[str]:
+    """`make <target> <variables>` as the README writes it, from a shell with no AWS credentials; `-o`
+    because the tests already run inside the installed .venv."""
+    return subprocess.run(  # noqa: S603 - make, with our own arguments
+        [str(shutil.which("make")), "--no-print-directory", "-o", ".venv/.installed", target, *variables],
+        cwd=ROOT,
+        env=no_aws_environment(home),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def bash(script: str, home: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 - a fixed interpreter, our own script
         ["/bin/bash", "-euo", "pipefail", "-c", script],
@@ -86,24 +100,12 @@ def test_make_roster_with_endpoint_needs_no_aws_credentials(local_url: str, tmp_
         encoding="utf-8",
     )
     try:
-        # As the README writes it; `-o` because this test already runs inside the installed .venv.
-        done = subprocess.run(  # noqa: S603 - make, with our own arguments
-            [
-                str(shutil.which("make")),
-                "--no-print-directory",
-                "-o",
-                ".venv/.installed",
-                "roster",
-                f"FILE={roster}",
-                f"TABLE={aws['supporters_table']}",
-                f"ENDPOINT={aws['endpoint_url']}",
-            ],
-            cwd=ROOT,
-            env=no_aws_environment(tmp_path),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
+        done = make(
+            "roster",
+            f"FILE={roster}",
+            f"TABLE={aws['supporters_table']}",
+            f"ENDPOINT={aws['endpoint_url']}",
+            home=tmp_path,
         )
         assert done.returncode == 0, done.stderr
         assert f"Imported 1 supporters into {aws['supporters_table']}." in done.stdout
@@ -173,22 +175,11 @@ def test_make_report_prints_the_report_s_csv(local_url: str, tmp_path: Path) -> 
     assert status == 201
 
     def report() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(  # noqa: S603 - make, with our own arguments
-            [
-                str(shutil.which("make")),
-                "--no-print-directory",
-                "-o",
-                ".venv/.installed",
-                "report",
-                f"TABLE={aws['outputs']['CountersTableName']}",
-                f"ENDPOINT={aws['endpoint_url']}",
-            ],
-            cwd=ROOT,
-            env=no_aws_environment(tmp_path),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
+        return make(
+            "report",
+            f"TABLE={aws['outputs']['CountersTableName']}",
+            f"ENDPOINT={aws['endpoint_url']}",
+            home=tmp_path,
         )
 
     def counted() -> subprocess.CompletedProcess[str] | None:
