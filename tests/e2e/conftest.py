@@ -72,6 +72,25 @@ def post_json(url: str, data: Any, headers: dict[str, str] | None = None) -> tup
     return status, json.loads(body)
 
 
+def ask_for_oneself(
+    url: str, name: str, email: str, reasons: list[str], modalities: list[str], **more: Any
+) -> str:
+    """`POST /requests` of a practising physician in Vancouver asking for themselves (with `more` of the
+    request's fields); the reference it answered with."""
+    body = {
+        "kind": "self",
+        "requester": {"name": name, "email": email},
+        "career_stage": "practicing_physician",
+        "practices_in_vancouver": True,
+        "reasons": reasons,
+        "modalities": modalities,
+        **more,
+    }
+    status, receipt = post_json(f"{url}/requests", body)
+    assert status == 201, receipt
+    return str(receipt["reference"])
+
+
 def get_json(url: str) -> Any:
     status, _, body = http("GET", url)
     assert status == 200, body

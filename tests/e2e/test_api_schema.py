@@ -24,6 +24,7 @@ from peer_support.entrypoints.api.openapi import openapi_document
 from peer_support.entrypoints.api.problems import IDEMPOTENCY_HEADER
 from tests.e2e.conftest import (
     all_emails,
+    ask_for_oneself,
     emails_about,
     get_json,
     local_stack,
@@ -75,18 +76,13 @@ def genuine_tokens(stack_url: str) -> dict[str, list[str]]:
     registration's. Schema-valid cases use them, so the routes behind a link are reached, not only
     their 404; they may act on them too (withdraw, close, give the place up), which the other links'
     answers then reflect."""
-    status, receipt = post_json(
-        f"{stack_url}/requests",
-        {
-            "kind": "self",
-            "requester": {"name": "Dr. Schema Thesis", "email": "schema.thesis@example.org"},
-            "career_stage": "practicing_physician",
-            "practices_in_vancouver": True,
-            "reasons": ["other"],
-            "modalities": ["video", "phone", "in_person"],
-        },
+    reference = ask_for_oneself(
+        stack_url,
+        "Dr. Schema Thesis",
+        "schema.thesis@example.org",
+        ["other"],
+        ["video", "phone", "in_person"],
     )
-    assert status == 201, receipt
     status, registered = post_json(
         f"{stack_url}/group-registrations",
         {"name": "Dr. Schema Thesis", "email": "schema.thesis@example.org"}
@@ -102,11 +98,11 @@ def genuine_tokens(stack_url: str) -> dict[str, list[str]]:
         return sorted(found) if len(found) >= least else []
 
     tokens = {
-        "/actions/{token}": wait_for(lambda: links(receipt["reference"], actions, 2), 10),
+        "/actions/{token}": wait_for(lambda: links(reference, actions, 2), 10),
         "/group-registrations/{token}": wait_for(lambda: links(registered["reference"], group, 1), 10),
-        "/supporters/{token}": wait_for(lambda: links(receipt["reference"], supporters, 1), 10),
+        "/supporters/{token}": wait_for(lambda: links(reference, supporters, 1), 10),
     }
-    tokens |= after_closing(stack_url, receipt["reference"], tokens["/actions/{token}"])
+    tokens |= after_closing(stack_url, reference, tokens["/actions/{token}"])
     assert all(tokens.values()), tokens
     return tokens
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.e2e.conftest import (
+    ask_for_oneself,
     emails_about,
     get_json,
     local_stack,
@@ -36,19 +37,7 @@ def url() -> Iterator[str]:
 def test_reminder_breach_and_reassignment_happen_once_each(url: str) -> None:
     # Given Thursday 24 December 2026, 10:00 in Vancouver (Christmas Friday, then a weekend)
     assert get_json(f"{url}/_local/clock")["now"].startswith("2026-12-24T18:0")
-    status, receipt = post_json(
-        f"{url}/requests",
-        {
-            "kind": "self",
-            "requester": {"name": "Dr. Clock Test", "email": "clock@example.org"},
-            "career_stage": "practicing_physician",
-            "practices_in_vancouver": True,
-            "reasons": ["burnout"],
-            "modalities": ["video"],
-        },
-    )
-    assert status == 201
-    reference = receipt["reference"]
+    reference = ask_for_oneself(url, "Dr. Clock Test", "clock@example.org", ["burnout"], ["video"])
     matched = wait_for(lambda: request_item(url, reference)["status"] == "matched", WAIT_SECONDS)
     assert matched
     item = request_item(url, reference)

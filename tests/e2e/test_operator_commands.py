@@ -9,11 +9,10 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import get_json, http, post_json, request_item, wait_for
+from tests.e2e.conftest import ask_for_oneself, get_json, http, request_item, wait_for
 
 pytestmark = [
     pytest.mark.e2e,
@@ -123,18 +122,14 @@ def test_make_roster_with_endpoint_needs_no_aws_credentials(local_url: str, tmp_
 @pytest.mark.skipif(shutil.which("aws") is None, reason="the AWS CLI is not installed")
 def test_the_readme_query_and_requeue_work_on_the_local_stack(local_url: str, tmp_path: Path) -> None:
     names = [s["name"] for s in get_json(f"{local_url}/_local/supporters")]
-    request: dict[str, Any] = {
-        "kind": "self",
-        "requester": {"name": "Dr. Nobody Left", "email": "nobody.left@example.org"},
-        "career_stage": "practicing_physician",
-        "practices_in_vancouver": True,
-        "reasons": ["burnout"],
-        "modalities": ["phone"],
-        "avoid": names,  # everyone: so the request waits for an administrator
-    }
-    status, receipt = post_json(f"{local_url}/requests", request)
-    assert status == 201
-    reference = receipt["reference"]
+    reference = ask_for_oneself(
+        local_url,
+        "Dr. Nobody Left",
+        "nobody.left@example.org",
+        ["burnout"],
+        ["phone"],
+        avoid=names,  # everyone: so the request waits for an administrator
+    )
     assert wait_for(lambda: request_item(local_url, reference)["status"] == "needs_admin")
     shell = f'eval "$(curl -s "{local_url}/_local/aws?format=sh")"\n'
 
@@ -161,18 +156,7 @@ def test_the_readme_query_and_requeue_work_on_the_local_stack(local_url: str, tm
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_make_report_prints_the_report_s_csv(local_url: str, tmp_path: Path) -> None:
     aws = get_json(f"{local_url}/_local/aws")
-    status, _ = post_json(
-        f"{local_url}/requests",
-        {
-            "kind": "self",
-            "requester": {"name": "Dr. Counted Once", "email": "counted.once@example.org"},
-            "career_stage": "practicing_physician",
-            "practices_in_vancouver": True,
-            "reasons": ["burnout"],
-            "modalities": ["video"],
-        },
-    )
-    assert status == 201
+    ask_for_oneself(local_url, "Dr. Counted Once", "counted.once@example.org", ["burnout"], ["video"])
 
     def report() -> subprocess.CompletedProcess[str]:
         return make(

@@ -14,6 +14,7 @@ from playwright.sync_api import Page
 from tests.e2e.browser import serious_violations
 from tests.e2e.conftest import (
     all_emails,
+    ask_for_oneself,
     get_json,
     local_stack,
     move_clock,
@@ -36,19 +37,8 @@ def links() -> Iterator[dict[str, str]]:
     with local_stack() as url:
 
         def ask(i: int) -> str:
-            status, receipt = post_json(
-                f"{url}/requests",
-                {
-                    "kind": "self",
-                    "requester": {"name": f"Dr. Report Reader {i}", "email": f"report.reader{i}@example.org"},
-                    "career_stage": "practicing_physician",
-                    "practices_in_vancouver": True,
-                    "reasons": ["burnout"],
-                    "modalities": ["video", "phone", "in_person"],
-                },
-            )
-            assert status == 201, receipt
-            return str(receipt["reference"])
+            name, email = f"Dr. Report Reader {i}", f"report.reader{i}@example.org"
+            return ask_for_oneself(url, name, email, ["burnout"], ["video", "phone", "in_person"])
 
         def case_links(reference: str) -> list[str]:
             found = {t for e in all_emails(url) if reference in e["subject"] for t in CASE.findall(e["text"])}

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.browser import error_summary_faults, error_summary_messages, fresh_page, serious_violations
-from tests.e2e.conftest import emails_about, get_json, http, post_json, wait_for
+from tests.e2e.conftest import ask_for_oneself, emails_about, get_json, http, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -47,19 +47,9 @@ def own_page_link(local_url: str) -> tuple[str, str]:
     """A new request's reference, and the link to its supporter's own page from the assignment email."""
     token = uuid.uuid4().hex[:8]
     a_free_supporter(local_url, token)
-    status, receipt = post_json(
-        f"{local_url}/requests",
-        {
-            "kind": "self",
-            "requester": {"name": f"Dr Page {token}", "email": f"page.{token}@example.org"},
-            "career_stage": "practicing_physician",
-            "practices_in_vancouver": True,
-            "reasons": ["other"],
-            "modalities": ["video", "phone", "in_person"],
-        },
+    reference = ask_for_oneself(
+        local_url, f"Dr Page {token}", f"page.{token}@example.org", ["other"], ["video", "phone", "in_person"]
     )
-    assert status == 201, receipt
-    reference = receipt["reference"]
 
     def link() -> str:
         found = [
