@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -39,22 +40,21 @@ class Pipeline:
         return sent_emails(self.region)
 
 
-@pytest.fixture
-def pipeline(stack: Any) -> Pipeline:
-    """The stack's stream consumers, with two supporters on the roster (s1, s2: video, two cases each)."""
+def put_supporters(stack: Any, numbers: Iterable[int], **entry: Any) -> None:
+    """Supporters `s<n>` on the roster ("Dr. Supporter <n>", s<n>@example.org), each with `entry`."""
     from peer_support.supporters.models import RosterEntry
     from peer_support.supporters.repository import SupportersRepository
 
     SupportersRepository(stack.refs["SupportersTable"]).upsert(
         [
-            RosterEntry(
-                supporter_id=f"s{i}",
-                name=f"Dr. Supporter {i}",
-                email=f"s{i}@example.org",
-                modalities=["video"],
-                max_open=2,
-            )
-            for i in (1, 2)
+            RosterEntry(supporter_id=f"s{i}", name=f"Dr. Supporter {i}", email=f"s{i}@example.org", **entry)
+            for i in numbers
         ]
     )
+
+
+@pytest.fixture
+def pipeline(stack: Any) -> Pipeline:
+    """The stack's stream consumers, with two supporters on the roster (s1, s2: video, two cases each)."""
+    put_supporters(stack, (1, 2), modalities=["video"], max_open=2)
     return Pipeline(stack)

@@ -18,6 +18,7 @@ from local_runner.streams import StreamReader, mappings
 from peer_support.core import clock
 from peer_support.core.program import TIME_ZONE
 from tests.conftest import api_event
+from tests.integration.conftest import put_supporters
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=TIME_ZONE)  # a Monday; the month has room after the last request
 REQUESTS = int(__import__("os").environ.get("SIM_REQUESTS", "210"))
@@ -87,21 +88,7 @@ def stored(stack: Any, reference: str) -> dict[str, Any]:
 
 @pytest.fixture
 def roster(stack: Any) -> None:
-    from peer_support.supporters.models import RosterEntry
-    from peer_support.supporters.repository import SupportersRepository
-
-    SupportersRepository(stack.refs["SupportersTable"]).upsert(
-        [
-            RosterEntry(
-                supporter_id=f"s{i}",
-                name=f"Dr. Supporter {i}",
-                email=f"s{i}@example.org",
-                modalities=["video", "phone"],
-                max_open=40,
-            )
-            for i in range(8)
-        ]
-    )
+    put_supporters(stack, range(8), modalities=["video", "phone"], max_open=40)
 
 
 def request_body(i: int, rng: random.Random) -> dict[str, Any]:
