@@ -289,6 +289,9 @@ def main(runs: int = RUNS, root: Path = ROOT, only: tuple[str, ...] = ()) -> dic
         envs = {
             f: {**base, **stack.function_environment(f), "POWERTOOLS_LOG_LEVEL": "WARNING"} for f in functions
         }
+        # The flow that makes the events runs functions in this process: their metrics are not the
+        # benchmark's output (the measured children keep theirs, as in Lambda).
+        os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
         return _measure(flow, functions, envs, root, runs, only)
     finally:
         os.environ.clear()
