@@ -30,6 +30,15 @@ def dynamodb_client() -> DynamoDBClient:
     return boto3.client("dynamodb")
 
 
+def load_paginators() -> None:
+    """Load the client's paginator models (the repositories read by `Query` and `Scan` pages): botocore
+    loads them on the first `get_paginator`, looking through its data directories, about 20 ms of CPU.
+    No AWS call is made."""
+    client = dynamodb_client()
+    client.get_paginator("query")
+    client.get_paginator("scan")
+
+
 def serialize(value: Any) -> Any:
     """One Python value as a DynamoDB attribute value."""
     return _serializer.serialize(value)

@@ -27,6 +27,7 @@ Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 _SETTINGS = "peer_support.core.settings:get_settings"
 _DYNAMODB = "peer_support.core.dynamodb:dynamodb_client"
+_PAGINATORS = "peer_support.core.dynamodb:load_paginators"
 _SES = "peer_support.notifications.email:sesv2_client"
 _ROSTER = (
     "peer_support.supporters.repository",
@@ -55,6 +56,7 @@ PREPARE: dict[str, tuple[str, ...]] = {
         _DYNAMODB,
         "peer_support.requests.assignment",
         "peer_support.requests.transitions",
+        _PAGINATORS,
         *_ROSTER,
         _HOLIDAYS,
     ),
@@ -75,7 +77,19 @@ PREPARE: dict[str, tuple[str, ...]] = {
         "peer_support.group.notices",
         "peer_support.group.delivery:sender.exactly_once",
     ),
-    "handle_sla_check": (_SETTINGS, _DYNAMODB, "peer_support.group.settings:get_group_settings", _HOLIDAYS),
+    "handle_sla_check": (
+        _SETTINGS,
+        _DYNAMODB,
+        _PAGINATORS,
+        "peer_support.group.settings:get_group_settings",
+        # Every sweep reads the roster for its metrics and reminders, and asks whether the month's report
+        # is due.
+        *_ROSTER,
+        "peer_support.supporters.care",
+        "peer_support.notifications.outbox",
+        "peer_support.reports.monthly_email:sender.exactly_once",
+        _HOLIDAYS,
+    ),
 }
 PAGES: dict[str, tuple[str, ...]] = {
     "peer_support.entrypoints.api.intake": ("pages/form.html", "pages/confirmation.html"),
@@ -97,8 +111,6 @@ def this_years_holidays() -> None:
 def prepare(key: str) -> None:
     """Do now what `PREPARE[key]` names. Whatever fails is left for the first event, which does it again
     and answers any failure as it always has."""
-    from peer_support.core import rendering
-
     for step in PREPARE.get(key, ()):
         module, _, path = step.partition(":")
         with suppress(Exception):  # only work moved earlier: the first event does it again
@@ -107,8 +119,13 @@ def prepare(key: str) -> None:
                 target = getattr(target, name)
             if path:
                 target()
-    with suppress(Exception):  # a template that fails to compile fails where it is rendered, as before
-        rendering.prepare(PAGES.get(key, ()))
+    # Jinja only where a page or an email is compiled: match and the sweep render nothing on a first
+    # event, and importing it with its environment costs them about 25 ms of CPU.
+    if pages := PAGES.get(key):
+        from peer_support.core import rendering
+
+        with suppress(Exception):  # a template that fails to compile fails where it is rendered, as before
+            rendering.prepare(pages)
     # What Init built lives as long as the instance: kept out of the garbage collector's passes, so that
     # a warm event's collections walk only what that event made.
     gc.freeze()
