@@ -387,4 +387,10 @@ def _load_roster(stack: Any) -> None:
 
 
 if __name__ == "__main__":
-    main(root=Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else ROOT)
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Cold start: import + first event, against the floor.")
+    parser.add_argument("checkout", nargs="?", type=Path, default=ROOT, help="whose handlers (default: this)")
+    parser.add_argument("--only", nargs="+", default=(), metavar="PATH", help="paths whose names start so")
+    arguments = parser.parse_args()
+    main(root=arguments.checkout.resolve(), only=tuple(arguments.only))
