@@ -1,0 +1,45 @@
+"""The layer's makefile ships bytecode when Lambda's Python is at hand: Lambda cannot write it beside a
+layer, so without it every cold start compiles the layer from source."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LAYER = ROOT / "layers" / "common"
+HASH_BASED_UNCHECKED = 0b01  # PEP 552: hash-based, the source never checked
+
+
+def bytecode(packages: Path, lambda_python: str) -> subprocess.CompletedProcess[str]:
+    shutil.copytree(LAYER / "peer_support", packages / "peer_support")
+    return subprocess.run(  # noqa: S603 - make, with our own arguments
+        ["make", "-C", str(LAYER), "bytecode", f"PACKAGES={packages}", f"LAMBDA_PYTHON={lambda_python}"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_each_module_gets_bytecode_that_never_checks_its_source(tmp_path: Path) -> None:
+    # This machine's Python stands in for Lambda's: the makefile compiles with whichever it is given.
+    made = bytecode(tmp_path, sys.executable)
+
+    assert made.returncode == 0, made.stderr
+    sources = sorted(tmp_path.rglob("*.py"))
+    assert len(sources) > 50
+    for source in sources:
+        header = Path(importlib.util.cache_from_source(str(source))).read_bytes()[:8]
+        assert header[:4] == importlib.util.MAGIC_NUMBER, source
+        assert int.from_bytes(header[4:8], "little") == HASH_BASED_UNCHECKED, source
+
+
+def test_without_lambdas_python_the_layer_builds_without_bytecode_and_says_so(tmp_path: Path) -> None:
+    made = bytecode(tmp_path, "")
+
+    assert made.returncode == 0, made.stderr
+    assert "no Python 3.13 here" in made.stderr
+    assert not list(tmp_path.rglob("__pycache__"))
