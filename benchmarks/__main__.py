@@ -9,7 +9,17 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import aws_calls, bench_matching, cold_import, cost, first_call, load, sweep_cost, urgent_page
+from benchmarks import (
+    aws_calls,
+    bench_matching,
+    cold_import,
+    cost,
+    first_call,
+    layer_bytecode,
+    load,
+    sweep_cost,
+    urgent_page,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
@@ -26,6 +36,11 @@ def main() -> int:
     sections = [
         ("(a) cold import of every handler", "cold_import", cold_import.main),
         ("(a) import + first event of every handler", "first_call", first_call.main),
+        (
+            "(a) the layer as Lambda loads it: with and without bytecode",
+            "layer_bytecode",
+            layer_bytecode.main,
+        ),
         ("(b) AWS calls per path", "aws_calls", aws_calls.main),
         ("(c) SLA sweep cost against table size", "sweep_cost", sweep_cost.main),
         ("(d) matching CPU over 1,000 supporters", "matching", bench_matching.main),
