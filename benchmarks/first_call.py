@@ -11,14 +11,21 @@ takes the path a first person would, never "found again" or "already sent". The 
 are recorded once, in a run of its own; the floor (`import boto3`, one client per service created at
 import, then those calls) and the peer replay them. A replayed conditional write is refused (its item
 was written already): the call is made and answered all the same, and the refusal is caught.
+
+The layer is measured as it is deployed: its package with bytecode, as `layers/common/Makefile` builds
+it with Lambda's Python (Lambda cannot write bytecode beside a layer; `benchmarks.layer_bytecode`
+measures a layer built without it).
 """
 
 from __future__ import annotations
 
+import compileall
 import json
 import os
 import pickle
+import py_compile
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -264,7 +271,9 @@ def main(runs: int = RUNS, root: Path = ROOT, only: tuple[str, ...] = ()) -> dic
     aws = _start_aws(port)
     endpoint_url = f"http://127.0.0.1:{port}"
     saved = dict(os.environ)
+    shipped = tempfile.TemporaryDirectory()
     try:
+        layer = as_shipped(root, Path(shipped.name))
         os.environ.update(
             AWS_ENDPOINT_URL=endpoint_url,
             AWS_ACCESS_KEY_ID="local",
@@ -285,19 +294,30 @@ def main(runs: int = RUNS, root: Path = ROOT, only: tuple[str, ...] = ()) -> dic
         os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
         _load_roster(stack)
         flow = Flow(stack, endpoint_url)
-        base = {**os.environ, "PYTHONPATH": str(root / "layers" / "common"), "PYTHONDONTWRITEBYTECODE": "1"}
+        base = {**os.environ, "PYTHONPATH": str(layer), "PYTHONDONTWRITEBYTECODE": "1"}
         envs = {
             f: {**base, **stack.function_environment(f), "POWERTOOLS_LOG_LEVEL": "WARNING"} for f in functions
         }
         # The flow that makes the events runs functions in this process: their metrics are not the
         # benchmark's output (the measured children keep theirs, as in Lambda).
         os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
-        return _measure(flow, functions, envs, root, runs, only)
+        return _measure(flow, functions, envs, root, layer, runs, only)
     finally:
+        shipped.cleanup()
         os.environ.clear()
         os.environ.update(saved)
         aws.terminate()
         aws.wait(timeout=10)
+
+
+def as_shipped(root: Path, into: Path) -> Path:
+    """The layer's package under `root` as a layer built with Lambda's Python holds it: with bytecode
+    that never checks its source, as `layers/common/Makefile` compiles it. The peer's module likewise, so
+    that both are measured as deployed. The functions' own one-line modules compile, as in Lambda."""
+    shutil.copytree(root / "layers" / "common" / "peer_support", into / "peer_support")
+    shutil.copy(ROOT / "benchmarks" / "peer_handler.py", into)
+    compileall.compile_dir(into, quiet=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    return into
 
 
 def _measure(
@@ -305,6 +325,7 @@ def _measure(
     functions: dict[str, Any],
     envs: dict[str, dict[str, str]],
     root: Path,
+    layer: Path,
     runs: int,
     only: tuple[str, ...] = (),
 ) -> dict[str, Any]:
@@ -312,7 +333,7 @@ def _measure(
     columns = ("floor", 6), ("import", 7), ("1st", 6), ("total", 6), ("x floor", 8), ("2nd", 5), ("peer", 6)
     header = f"{'path':34} " + " ".join(f"{c:>{w}}" for c, w in columns) + f" {'peer/ours':>9} {'@512MB':>7}"
     print(f"{header}   (CPU ms, medians of {runs})", flush=True)
-    peer_path = str(ROOT / "benchmarks" / "peer_handler.py")
+    peer_path = str(layer / "peer_handler.py")
     for name, (function, has_peer, make) in flow.paths().items():
         if only and not name.startswith(only):
             continue
