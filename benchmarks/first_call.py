@@ -20,7 +20,9 @@ measures a layer built without it).
 from __future__ import annotations
 
 import compileall
+import contextlib
 import json
+import logging
 import os
 import pickle
 import py_compile
@@ -143,6 +145,19 @@ def api_event(
     return proxy_event(method, path, headers, data, resource, params)
 
 
+def quietly(function: str, event: dict[str, Any]) -> Any:
+    """Run `function` in this process to make the next event. Its logs (but for warnings and errors) and
+    its metrics are not the benchmark's output; the measured children keep theirs, as in Lambda."""
+    from local_runner.lambdas import invoke
+
+    logging.disable(logging.INFO)
+    try:
+        with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+            return invoke(function, event, REGION)
+    finally:
+        logging.disable(logging.NOTSET)
+
+
 class Flow:
     """Fresh first events from the real flow, every one new: submissions from a new address each, their
     stream records, the links their emails carry, group registrations."""
@@ -166,28 +181,23 @@ class Flow:
 
     def submitted(self) -> list[dict[str, Any]]:
         """A new request stored: its INSERT, as `match` gets it."""
-        from local_runner.lambdas import invoke
-
         self.readers["MatchFunction"].records()  # what earlier runs left (their children's submissions)
         self.reference = json.loads(
-            invoke("SubmitRequestFunction", self.submission("application/json"), REGION)["body"]
+            quietly("SubmitRequestFunction", self.submission("application/json"))["body"]
         )["reference"]
         self.readers["NotifyFunction"].records()  # its confirmation email is not what is measured
         return self.readers["MatchFunction"].records()
 
     def matched(self) -> list[dict[str, Any]]:
         """A new request matched: the MODIFY to `matched`, as `notify` gets it (two emails)."""
-        from local_runner.lambdas import invoke
-
-        invoke("MatchFunction", {"Records": self.submitted()}, REGION)
+        quietly("MatchFunction", {"Records": self.submitted()})
         return self.readers["NotifyFunction"].records()[-1:]
 
     def link(self) -> str:
         """The supporter's signed link to a new request's case page, from the email that carried it."""
         from local_runner.aws import SENT_EMAILS
-        from local_runner.lambdas import invoke
 
-        invoke("NotifyFunction", {"Records": self.matched()}, REGION)
+        quietly("NotifyFunction", {"Records": self.matched()})
         with urllib.request.urlopen(f"{self.endpoint_url}{SENT_EMAILS}?region={REGION}") as response:  # noqa: S310
             emails = [e.replace("=\n", "") for e in json.loads(response.read())]
         mine = [e for e in emails if self.reference in e and "To: bench." not in e]
@@ -205,10 +215,8 @@ class Flow:
         return api_event("POST", "/group-registrations", "/group-registrations", body)
 
     def registered(self) -> list[dict[str, Any]]:
-        from local_runner.lambdas import invoke
-
         self.readers["GroupNotifyFunction"].records()  # what earlier runs left (their registrations)
-        invoke("GroupFunction", self.registration(), REGION)
+        quietly("GroupFunction", self.registration())
         return self.readers["GroupNotifyFunction"].records()
 
     def paths(self) -> dict[str, tuple[str, bool, Callable[[], dict[str, Any]]]]:
@@ -298,9 +306,6 @@ def main(runs: int = RUNS, root: Path = ROOT, only: tuple[str, ...] = ()) -> dic
         envs = {
             f: {**base, **stack.function_environment(f), "POWERTOOLS_LOG_LEVEL": "WARNING"} for f in functions
         }
-        # The flow that makes the events runs functions in this process: their metrics are not the
-        # benchmark's output (the measured children keep theirs, as in Lambda).
-        os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
         return _measure(flow, functions, envs, root, layer, runs, only)
     finally:
         shipped.cleanup()
