@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from benchmarks.harness import CallCounter, moto_stack
+from benchmarks.harness import CallCounter, moto_stack, quietly
 
 REQUEST: dict[str, Any] = {
     "kind": "self",
@@ -46,7 +46,7 @@ def main() -> dict[str, Any]:
     frozen = clock.FrozenClock(datetime(2026, 11, 26, 18, 0, tzinfo=UTC))
     previous = clock.use(frozen)
     try:
-        with moto_stack() as stack:
+        with quietly(), moto_stack() as stack:
             counter = CallCounter()
             SupportersRepository(stack.refs["SupportersTable"]).upsert(
                 [

@@ -20,9 +20,7 @@ measures a layer built without it).
 from __future__ import annotations
 
 import compileall
-import contextlib
 import json
-import logging
 import os
 import pickle
 import py_compile
@@ -145,17 +143,14 @@ def api_event(
     return proxy_event(method, path, headers, data, resource, params)
 
 
-def quietly(function: str, event: dict[str, Any]) -> Any:
-    """Run `function` in this process to make the next event. Its logs (but for warnings and errors) and
-    its metrics are not the benchmark's output; the measured children keep theirs, as in Lambda."""
+def invoke_quietly(function: str, event: dict[str, Any]) -> Any:
+    """Run `function` in this process to make the next event, quietly (the measured children keep their
+    output, as in Lambda)."""
+    from benchmarks import harness
     from local_runner.lambdas import invoke
 
-    logging.disable(logging.INFO)
-    try:
-        with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
-            return invoke(function, event, REGION)
-    finally:
-        logging.disable(logging.NOTSET)
+    with harness.quietly():
+        return invoke(function, event, REGION)
 
 
 class Flow:
@@ -183,21 +178,21 @@ class Flow:
         """A new request stored: its INSERT, as `match` gets it."""
         self.readers["MatchFunction"].records()  # what earlier runs left (their children's submissions)
         self.reference = json.loads(
-            quietly("SubmitRequestFunction", self.submission("application/json"))["body"]
+            invoke_quietly("SubmitRequestFunction", self.submission("application/json"))["body"]
         )["reference"]
         self.readers["NotifyFunction"].records()  # its confirmation email is not what is measured
         return self.readers["MatchFunction"].records()
 
     def matched(self) -> list[dict[str, Any]]:
         """A new request matched: the MODIFY to `matched`, as `notify` gets it (two emails)."""
-        quietly("MatchFunction", {"Records": self.submitted()})
+        invoke_quietly("MatchFunction", {"Records": self.submitted()})
         return self.readers["NotifyFunction"].records()[-1:]
 
     def link(self) -> str:
         """The supporter's signed link to a new request's case page, from the email that carried it."""
         from local_runner.aws import SENT_EMAILS
 
-        quietly("NotifyFunction", {"Records": self.matched()})
+        invoke_quietly("NotifyFunction", {"Records": self.matched()})
         with urllib.request.urlopen(f"{self.endpoint_url}{SENT_EMAILS}?region={REGION}") as response:  # noqa: S310
             emails = [e.replace("=\n", "") for e in json.loads(response.read())]
         mine = [e for e in emails if self.reference in e and "To: bench." not in e]
@@ -216,7 +211,7 @@ class Flow:
 
     def registered(self) -> list[dict[str, Any]]:
         self.readers["GroupNotifyFunction"].records()  # what earlier runs left (their registrations)
-        quietly("GroupFunction", self.registration())
+        invoke_quietly("GroupFunction", self.registration())
         return self.readers["GroupNotifyFunction"].records()
 
     def paths(self) -> dict[str, tuple[str, bool, Callable[[], dict[str, Any]]]]:

@@ -3,6 +3,8 @@ botocore's event hooks."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 from collections import Counter
 from collections.abc import Iterator
@@ -10,6 +12,18 @@ from contextlib import contextmanager
 from typing import Any
 
 REGION = "ca-central-1"
+
+
+@contextmanager
+def quietly() -> Iterator[None]:
+    """Functions run in the benchmark's own process: their logs (but for warnings and errors) and their
+    metrics, which Powertools prints, are not the benchmark's output."""
+    logging.disable(logging.INFO)
+    try:
+        with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+            yield
+    finally:
+        logging.disable(logging.NOTSET)
 
 
 @contextmanager
