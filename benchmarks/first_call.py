@@ -13,8 +13,7 @@ import, then those calls) and the peer replay them. A replayed conditional write
 was written already): the call is made and answered all the same, and the refusal is caught.
 
 The layer is measured as it is deployed: its package with bytecode, as `layers/common/Makefile` builds
-it with Lambda's Python (Lambda cannot write bytecode beside a layer; `benchmarks.layer_bytecode`
-measures a layer built without it).
+it with Lambda's Python (`benchmarks.layer_bytecode` measures a layer built without it).
 """
 
 from __future__ import annotations
@@ -314,7 +313,9 @@ def as_shipped(root: Path, into: Path) -> Path:
     """The layer's package under `root` as a layer built with Lambda's Python holds it: with bytecode
     that never checks its source, as `layers/common/Makefile` compiles it. The peer's module likewise, so
     that both are measured as deployed. The functions' own one-line modules compile, as in Lambda."""
-    shutil.copytree(root / "layers" / "common" / "peer_support", into / "peer_support")
+    # Not the checkout's own bytecode: compileall keeps a cached file whose timestamp still matches.
+    package = root / "layers" / "common" / "peer_support"
+    shutil.copytree(package, into / "peer_support", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "benchmarks" / "peer_handler.py", into)
     compileall.compile_dir(into, quiet=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
     return into

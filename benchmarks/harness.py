@@ -18,12 +18,13 @@ REGION = "ca-central-1"
 def quietly() -> Iterator[None]:
     """Functions run in the benchmark's own process: their logs (but for warnings and errors) and their
     metrics, which Powertools prints, are not the benchmark's output."""
-    logging.disable(logging.INFO)
+    before = logging.root.manager.disable
+    logging.disable(max(before, logging.INFO))
     try:
         with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
             yield
     finally:
-        logging.disable(logging.NOTSET)
+        logging.disable(before)
 
 
 @contextmanager

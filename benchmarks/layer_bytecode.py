@@ -1,12 +1,12 @@
 """(a″) The layer as Lambda loads it: with and without bytecode, under Lambda's Python.
 
-Lambda cannot write bytecode beside a layer (/opt is read-only), so a layer built without it is
-compiled from source at every cold start, where the benchmarks' virtualenv has its packages' bytecode
-from pip. This builds the layer with its own makefile (`layers/common/Makefile`, for this machine's
-platform, since pydantic's core is compiled code), once as it builds with Lambda's Python at hand
-(bytecode) and once without it, and imports each function from each in fresh processes of that Python,
-alternating with the floor (`import boto3` and one client). boto3 stands in for the runtime's own,
-installed with bytecode as pip installs it.
+A layer built without bytecode is compiled from source at every cold start (why:
+`layers/common/Makefile`), where the benchmarks' virtualenv has its packages' bytecode from pip. This
+builds the layer with its own makefile (`layers/common/Makefile`, for this machine's platform, since
+pydantic's core is compiled code), once as it builds with Lambda's Python at hand (bytecode) and once
+without it, and imports each function from each in fresh processes of that Python, alternating with the
+floor (`import boto3` and one client). boto3 stands in for the runtime's own, installed with bytecode as
+pip installs it.
 
 It needs Python 3.13 (`python3.13`, or `LAMBDA_PYTHON=...`) and the package index; without them it
 says so and measures nothing. `.venv/bin/python -m benchmarks.layer_bytecode`
@@ -32,7 +32,7 @@ LAMBDA_VERSION = (3, 13)
 
 
 def lambda_python() -> str | None:
-    """Lambda's Python version on this machine, if there is one."""
+    """Lambda's Python version on this machine, if there is one: as the layer's makefile looks for it."""
     for candidate in (os.environ.get("LAMBDA_PYTHON"), "python3.13"):
         if not candidate:
             continue
@@ -92,7 +92,10 @@ def main(runs: int = RUNS) -> dict[str, Any]:
         try:
             compiled, source, runtime = build_layers(python, Path(directory))
         except subprocess.CalledProcessError as error:
-            print(f"skipped: the layer did not build ({error.cmd[0]} exited {error.returncode})")
+            why = (error.stderr or b"").decode(errors="replace").strip().splitlines()[-3:]
+            print(
+                f"skipped: the layer did not build ({error.cmd[0]} exited {error.returncode})", *why, sep="\n"
+            )
             return {"skipped": "the layer did not build"}
 
         def env(function: str | None, layer: Path | None) -> dict[str, str]:

@@ -1,5 +1,4 @@
-"""The layer's makefile ships bytecode when Lambda's Python is at hand: Lambda cannot write it beside a
-layer, so without it every cold start compiles the layer from source."""
+"""The layer's makefile ships bytecode when Lambda's Python is at hand (why: `layers/common/Makefile`)."""
 
 from __future__ import annotations
 
@@ -15,7 +14,10 @@ HASH_BASED_UNCHECKED = 0b01  # PEP 552: hash-based, the source never checked
 
 
 def bytecode(packages: Path, lambda_python: str) -> subprocess.CompletedProcess[str]:
-    shutil.copytree(LAYER / "peer_support", packages / "peer_support")
+    # Without the checkout's own bytecode: compileall keeps a cached file whose timestamp still matches.
+    shutil.copytree(
+        LAYER / "peer_support", packages / "peer_support", ignore=shutil.ignore_patterns("__pycache__")
+    )
     return subprocess.run(  # noqa: S603 - make, with our own arguments
         ["make", "-C", str(LAYER), "bytecode", f"PACKAGES={packages}", f"LAMBDA_PYTHON={lambda_python}"],  # noqa: S607
         capture_output=True,

@@ -119,8 +119,8 @@ def prepare(key: str) -> None:
                 target = getattr(target, name)
             if path:
                 target()
-    # Jinja only where a page or an email is compiled: match and the sweep render nothing on a first
-    # event, and importing it with its environment costs them about 25 ms of CPU.
+    # Jinja only where a page or an email is compiled in Init: match never renders, and the sweep only
+    # when a reminder, digest or report is due; importing it with its environment costs about 25 ms.
     if pages := PAGES.get(key):
         from peer_support.core import rendering
 
