@@ -104,6 +104,7 @@ bench: install
 	$(PY) -m benchmarks
 
 build: tools
+	@$(MAKE) --no-print-directory -C layers/common lambda-python
 	$(TOOLS)/bin/sam build --region $(REGION)
 
 deploy: build
