@@ -4,15 +4,14 @@ misspelt one would only make cold starts slower, silently."""
 
 from __future__ import annotations
 
-import importlib
 import re
 from pathlib import Path
-from typing import Any
+from types import ModuleType
 
 import pytest
 
 from peer_support.core.rendering import TEMPLATES
-from peer_support.entrypoints.handlers import PAGES, PREPARE
+from peer_support.entrypoints.handlers import PAGES, PREPARE, resolve
 
 ROOT = Path(__file__).resolve().parents[2]
 STEPS = sorted({step for steps in PREPARE.values() for step in steps})
@@ -20,11 +19,9 @@ STEPS = sorted({step for steps in PREPARE.values() for step in steps})
 
 @pytest.mark.parametrize("step", STEPS)
 def test_each_step_names_a_module_and_what_it_calls(step: str) -> None:
+    target = resolve(step)
     module, _, path = step.partition(":")
-    target: Any = importlib.import_module(module)
-    for name in path.split(".") if path else ():
-        target = getattr(target, name)
-    assert callable(target) if path else target.__name__ == module
+    assert callable(target) if path else isinstance(target, ModuleType) and target.__name__ == module
 
 
 @pytest.mark.parametrize("template", sorted({t for templates in PAGES.values() for t in templates}))

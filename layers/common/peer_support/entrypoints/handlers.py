@@ -108,16 +108,22 @@ def this_years_holidays() -> None:
     calendar.is_business_day(calendar.local_date(clock.now()))
 
 
+def resolve(step: str) -> Any:
+    """The module a step names, imported, or the callable in it (`module:callable`, dotted)."""
+    module, _, path = step.partition(":")
+    target: Any = importlib.import_module(module)
+    for name in path.split(".") if path else ():
+        target = getattr(target, name)
+    return target
+
+
 def prepare(key: str) -> None:
     """Do now what `PREPARE[key]` names. Whatever fails is left for the first event, which does it again
     and answers any failure as it always has."""
     for step in PREPARE.get(key, ()):
-        module, _, path = step.partition(":")
         with suppress(Exception):  # only work moved earlier: the first event does it again
-            target: Any = importlib.import_module(module)
-            for name in path.split(".") if path else ():
-                target = getattr(target, name)
-            if path:
+            target = resolve(step)
+            if ":" in step:
                 target()
     # Jinja only where a page or an email is compiled in Init: match never renders, and the sweep only
     # when a reminder, digest or report is due; importing it with its environment costs about 25 ms.
