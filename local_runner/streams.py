@@ -4,12 +4,12 @@ partial batch failures, on-failure destination and parallelization factor, on mo
 from __future__ import annotations
 
 import json
+import queue
 import threading
 import time
 import uuid
 import zlib
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -177,6 +177,84 @@ class StreamReader:
         return [record for _, shard in self.by_shard() for record in shard]
 
 
+# A lane's records from one shard, in order; `None` stops the lane.
+_Work = tuple[str, list[dict[str, Any]]] | None
+
+
+class Lanes:
+    """The batches of a parallelization factor: `count` lanes, each delivered in order by an instance of
+    its own, all at once. Lambda processes up to that many batches of a shard concurrently ("the number
+    of batches to process concurrently from each shard", `ParallelizationFactor` in the Lambda API
+    reference), so a lane goes on to its next batch as soon as its last is done, without waiting for the
+    slowest lane of the same read, and what has queued up in a lane meanwhile is delivered together, in
+    batches of the mapping's size."""
+
+    def __init__(
+        self, count: int, deliver: Callable[[list[dict[str, Any]], str, int], None], name: str
+    ) -> None:
+        self.count = count
+        self._deliver = deliver
+        self._name = name
+        self._queues: list[queue.SimpleQueue[_Work]] = [queue.SimpleQueue() for _ in range(count)]
+        self._threads: list[threading.Thread] = []
+        self._pending = 0  # records handed to a lane and not yet delivered
+        self._changed = threading.Condition()
+
+    def put(self, lane: int, shard_id: str, records: list[dict[str, Any]]) -> None:
+        with self._changed:
+            if not self._threads:  # started on first use: a poller that never reads keeps no threads
+                self._threads = [
+                    threading.Thread(target=self._run, args=(i,), name=f"{self._name}:{i}", daemon=True)
+                    for i in range(self.count)
+                ]
+                for thread in self._threads:
+                    thread.start()
+            self._pending += len(records)
+        self._queues[lane].put((shard_id, records))
+
+    def settle(self, timeout: float = 30.0) -> bool:
+        """Wait until every record handed to a lane is delivered; whether they all were in `timeout`."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._pending == 0, timeout)
+
+    def stop(self) -> None:
+        for lane in self._queues:
+            lane.put(None)
+
+    def _run(self, instance: int) -> None:
+        lane = self._queues[instance]
+        while (work := lane.get()) is not None:
+            waiting: list[_Work] = [work]
+            while True:  # what else has queued up in this lane goes in the same batches
+                try:
+                    waiting.append(lane.get_nowait())
+                except queue.Empty:
+                    break
+            stopping = waiting[-1] is None
+            for shard_id, records in _by_shard([w for w in waiting if w is not None]):
+                try:
+                    self._deliver(records, shard_id, instance)
+                except Exception as error:  # keep the lane going: a local hiccup must not stop the stack
+                    print(f"[{self._name}] delivery failed: {type(error).__name__}", flush=True)
+                finally:
+                    with self._changed:
+                        self._pending -= len(records)
+                        self._changed.notify_all()
+            if stopping:
+                return
+
+
+def _by_shard(work: list[tuple[str, list[dict[str, Any]]]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Consecutive work of the same shard joined, in order (a batch never holds two shards' records)."""
+    joined: list[tuple[str, list[dict[str, Any]]]] = []
+    for shard_id, records in work:
+        if joined and joined[-1][0] == shard_id:
+            joined[-1][1].extend(records)
+        else:
+            joined.append((shard_id, list(records)))
+    return joined
+
+
 class StreamPoller:
     """Reads one stream and feeds one function, as its event source mapping would."""
 
@@ -196,7 +274,7 @@ class StreamPoller:
         self.failed_to_destination = 0
         self._given_up = threading.Lock()  # lanes may give up batches at the same time
         self._lanes = (
-            ThreadPoolExecutor(mapping.parallelization, thread_name_prefix=f"stream:{mapping.function}")
+            Lanes(mapping.parallelization, self.deliver_in_batches, f"stream:{mapping.function}")
             if mapping.parallelization > 1
             else None
         )
@@ -211,38 +289,37 @@ class StreamPoller:
             if not delivered:  # as Lambda's poller, straight on to the next batch while a shard has more
                 stopping.wait(POLL_SECONDS)
         if self._lanes is not None:
-            self._lanes.shutdown(wait=False, cancel_futures=True)  # the stack is stopping: no more batches
+            self._lanes.stop()  # the stack is stopping: no more batches
 
     def poll_once(self) -> int:
-        """Read what is new on every shard and deliver it; returns the number of records delivered."""
-        delivered = 0
+        """Read what is new on every shard and deliver it; returns the number of records read. With a
+        parallelization factor they are handed to the lanes, which deliver them while the poller reads
+        on (`settle` waits for them)."""
+        read = 0
         for shard_id, wanted in self.reader.by_shard():
-            lanes = self.lanes(wanted)
-            if self._lanes is None or len(lanes) == 1:
-                for lane in lanes:
-                    self.deliver_in_batches(lane, shard_id)
+            if self._lanes is None:
+                self.deliver_in_batches(wanted, shard_id)
             else:
-                done = [
-                    self._lanes.submit(self.deliver_in_batches, lane, shard_id, instance)
-                    for instance, lane in enumerate(lanes)
-                ]
-                for lane_done in done:
-                    lane_done.result()
-            delivered += len(wanted)
-        return delivered
+                for lane, records in self.lanes(wanted):
+                    self._lanes.put(lane, shard_id, records)
+            read += len(wanted)
+        return read
 
-    def lanes(self, records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-        """The shard's records split into at most `parallelization` lanes, each delivered in order by an
-        instance of its own while the others run: with a parallelization factor, Lambda processes up to
-        that many batches of a shard at once and keeps each partition key's records in order, so a key's
-        records all go to one lane (chosen from a hash of the key)."""
+    def settle(self, timeout: float = 30.0) -> bool:
+        """Wait until the lanes have delivered every record read; whether they did within `timeout`."""
+        return self._lanes is None or self._lanes.settle(timeout)
+
+    def lanes(self, records: list[dict[str, Any]]) -> list[tuple[int, list[dict[str, Any]]]]:
+        """The shard's records split into at most `parallelization` lanes, each numbered and in order:
+        with a parallelization factor, Lambda keeps each partition key's records in order, so a key's
+        records always go to the same lane (chosen from a hash of the key)."""
         if self.mapping.parallelization <= 1 or not records:
-            return [records] if records else []
+            return [(0, records)] if records else []
         lanes: list[list[dict[str, Any]]] = [[] for _ in range(self.mapping.parallelization)]
         for record in records:
             key = json.dumps(record["dynamodb"]["Keys"].get(self.mapping.partition_key), sort_keys=True)
             lanes[zlib.crc32(key.encode()) % len(lanes)].append(record)
-        return [lane for lane in lanes if lane]
+        return [(number, lane) for number, lane in enumerate(lanes) if lane]
 
     def deliver_in_batches(self, records: list[dict[str, Any]], shard_id: str, instance: int = 0) -> None:
         for start in range(0, len(records), self.mapping.batch_size):

@@ -1,14 +1,14 @@
 """The local event source mapping: partial batch failures are redelivered, poison goes to the queue, and
-a parallelization factor runs a shard's batches side by side with each key's records in order."""
+a parallelization factor runs a shard's batches side by side with each key's records in order, each lane
+going on without waiting for the others."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from local_runner.streams import Mapping, StreamPoller
+from local_runner.streams import Lanes, Mapping, StreamPoller
 
 
 class FakeLocal:
@@ -87,14 +87,16 @@ def parallel(local: Any, factor: int) -> StreamPoller:
     p.mapping = Mapping(
         "NotifyFunction", "arn:stream", 2, -1, (), None, parallelization=factor, partition_key="request_id"
     )
-    p._lanes = ThreadPoolExecutor(factor)
+    p._lanes = Lanes(factor, p.deliver_in_batches, "stream:NotifyFunction")
     return p
 
 
 def test_a_keys_records_keep_their_order_in_one_lane() -> None:
     pairs = [(str(n), f"PS-{n % 5}") for n in range(1, 41)]
-    lanes = parallel(FakeLocal([]), 3).lanes(keyed(*pairs))
-    assert 1 < len(lanes) <= 3
+    numbered = parallel(FakeLocal([]), 3).lanes(keyed(*pairs))
+    assert 1 < len(numbered) <= 3
+    assert len({number for number, _ in numbered}) == len(numbered)
+    lanes = [lane for _, lane in numbered]
     for lane in lanes:
         keys = {r["dynamodb"]["Keys"]["request_id"]["S"] for r in lane}
         for key in keys:
@@ -108,11 +110,13 @@ def test_a_keys_records_keep_their_order_in_one_lane() -> None:
 
 
 class Reader:
-    def __init__(self, shard: list[dict[str, Any]]) -> None:
-        self.shard = shard
+    """A shard that holds `reads` in turn: each read finds the next, then nothing."""
+
+    def __init__(self, *reads: list[dict[str, Any]]) -> None:
+        self.reads = list(reads)
 
     def by_shard(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-        yield "shard-1", self.shard
+        yield "shard-1", self.reads.pop(0) if self.reads else []
 
 
 class TogetherLocal(FakeLocal):
@@ -147,6 +151,55 @@ def test_a_shards_lanes_are_delivered_side_by_side_each_in_batches() -> None:
         keyed(("1", first), ("2", second), ("3", first), ("4", second), ("5", first), ("6", second))
     )  # type: ignore[assignment]
     assert p.poll_once() == 6
+    assert p.settle(timeout=5)
     assert local.instances == {0, 1}  # two instances of the function
     # Each lane in batches of the mapping's size (2), its key's records in order.
     assert sorted(local.batches) == [["1", "3"], ["2", "4"], ["5"], ["6"]]
+
+
+class SlowLaneLocal(FakeLocal):
+    """The batch holding record "1" is still running when record "4" comes: it waits for it."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+        self.fourth_delivered = threading.Event()
+        self.lock = threading.Lock()
+
+    def invoke(self, function: str, event: dict[str, Any], instance: int = 0) -> dict[str, Any]:
+        numbers = [r["dynamodb"]["SequenceNumber"] for r in event["Records"]]
+        with self.lock:
+            self.batches.append(numbers)
+        if "4" in numbers:
+            self.fourth_delivered.set()
+        if "1" in numbers and not self.fourth_delivered.wait(timeout=5):
+            raise TimeoutError("the other lane waited for this one")
+        return {"batchItemFailures": []}
+
+
+def test_a_lane_goes_on_while_another_is_still_busy() -> None:
+    local = SlowLaneLocal()
+    p = parallel(local, 2)
+    slow = "PS-1"
+    quick = next(
+        k for k in (f"PS-{n}" for n in range(2, 50)) if len(p.lanes(keyed(("1", slow), ("2", k)))) == 2
+    )
+    # Two reads: the slow lane's batch is still running when the second read brings the quick lane more.
+    p.reader = Reader(keyed(("1", slow), ("2", quick)), keyed(("4", quick)))  # type: ignore[assignment]
+    assert p.poll_once() == 2
+    assert p.poll_once() == 1  # not held up by the slow lane's batch
+    assert p.settle(timeout=10)
+    # The slow batch ran once: "4" came while it waited (else it would have failed and run again).
+    assert [batch for batch in local.batches if "1" in batch] == [["1"]]
+    assert sorted(n for batch in local.batches for n in batch) == ["1", "2", "4"]
+
+
+def test_what_queued_up_in_a_lane_is_delivered_together_in_batches_never_mixing_shards() -> None:
+    local = FakeLocal([])
+    p = parallel(local, 2)  # batches of 2
+    assert p._lanes is not None
+    lane = p._lanes._queues[0]
+    for shard_id, number in (("shard-1", "1"), ("shard-1", "2"), ("shard-1", "3"), ("shard-2", "4")):
+        lane.put((shard_id, keyed((number, "PS-1"))))
+    lane.put(None)
+    p._lanes._run(0)  # the lane's own loop, in this thread: all four were waiting when it began
+    assert local.batches == [["1", "2"], ["3"], ["4"]]
