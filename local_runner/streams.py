@@ -177,7 +177,7 @@ class StreamReader:
         return [record for _, shard in self.by_shard() for record in shard]
 
 
-# A lane's records from one shard, in order; `None` stops the lane.
+# A lane's records from one shard, in order; `None` wakes the lane to stop.
 _Work = tuple[str, list[dict[str, Any]]] | None
 
 
@@ -187,18 +187,24 @@ class Lanes:
     of batches to process concurrently from each shard", `ParallelizationFactor` in the Lambda API
     reference), so a lane goes on to its next batch as soon as its last is done, without waiting for the
     slowest lane of the same read, and what has queued up in a lane meanwhile is delivered together, in
-    batches of the mapping's size."""
+    batches of `batch_size`."""
 
     def __init__(
-        self, count: int, deliver: Callable[[list[dict[str, Any]], str, int], None], name: str
+        self,
+        count: int,
+        batch_size: int,
+        deliver: Callable[[list[dict[str, Any]], str, int], None],
+        name: str,
     ) -> None:
         self.count = count
+        self.batch_size = batch_size
         self._deliver = deliver
         self._name = name
         self._queues: list[queue.SimpleQueue[_Work]] = [queue.SimpleQueue() for _ in range(count)]
         self._threads: list[threading.Thread] = []
-        self._pending = 0  # records handed to a lane and not yet delivered
+        self._pending = 0  # records handed to a lane and not yet delivered (or dropped on stopping)
         self._changed = threading.Condition()
+        self._stopping = threading.Event()
 
     def put(self, lane: int, shard_id: str, records: list[dict[str, Any]]) -> None:
         with self._changed:
@@ -217,31 +223,51 @@ class Lanes:
         with self._changed:
             return self._changed.wait_for(lambda: self._pending == 0, timeout)
 
+    def wait_for_room(self, timeout: float) -> None:
+        """Wait, at most `timeout`, until the lanes hold less than a batch each: read ahead of them only
+        that far, so that a busy stack is not also read without pause."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._pending < self.count * self.batch_size, timeout)
+
     def stop(self) -> None:
+        """No more batches: what is still queued is dropped (the stack, its AWS with it, is stopping)."""
+        self._stopping.set()
         for lane in self._queues:
             lane.put(None)
 
     def _run(self, instance: int) -> None:
         lane = self._queues[instance]
-        while (work := lane.get()) is not None:
-            waiting: list[_Work] = [work]
+        while not self._stopping.is_set():
+            waiting: list[_Work] = [lane.get()]
             while True:  # what else has queued up in this lane goes in the same batches
                 try:
                     waiting.append(lane.get_nowait())
                 except queue.Empty:
                     break
-            stopping = waiting[-1] is None
             for shard_id, records in _by_shard([w for w in waiting if w is not None]):
-                try:
-                    self._deliver(records, shard_id, instance)
-                except Exception as error:  # keep the lane going: a local hiccup must not stop the stack
-                    print(f"[{self._name}] delivery failed: {type(error).__name__}", flush=True)
-                finally:
-                    with self._changed:
-                        self._pending -= len(records)
-                        self._changed.notify_all()
-            if stopping:
+                for start in range(0, len(records), self.batch_size):
+                    self._deliver_one(records[start : start + self.batch_size], shard_id, instance)
+        while True:  # stopping: what is left is dropped, and no longer counted as waiting
+            try:
+                work = lane.get_nowait()
+            except queue.Empty:
                 return
+            if work is not None:
+                self._done(len(work[1]))
+
+    def _deliver_one(self, batch: list[dict[str, Any]], shard_id: str, instance: int) -> None:
+        try:
+            if not self._stopping.is_set():
+                self._deliver(batch, shard_id, instance)
+        except Exception as error:  # keep the lane going: a local hiccup must not stop the stack
+            print(f"[{self._name}] delivery failed: {type(error).__name__}", flush=True)
+        finally:
+            self._done(len(batch))
+
+    def _done(self, records: int) -> None:
+        with self._changed:
+            self._pending -= records
+            self._changed.notify_all()
 
 
 def _by_shard(work: list[tuple[str, list[dict[str, Any]]]]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -274,7 +300,7 @@ class StreamPoller:
         self.failed_to_destination = 0
         self._given_up = threading.Lock()  # lanes may give up batches at the same time
         self._lanes = (
-            Lanes(mapping.parallelization, self.deliver_in_batches, f"stream:{mapping.function}")
+            Lanes(mapping.parallelization, mapping.batch_size, self.deliver, f"stream:{mapping.function}")
             if mapping.parallelization > 1
             else None
         )
@@ -288,6 +314,8 @@ class StreamPoller:
                 print(f"[{self.mapping.function}] stream poll failed: {type(error).__name__}", flush=True)
             if not delivered:  # as Lambda's poller, straight on to the next batch while a shard has more
                 stopping.wait(POLL_SECONDS)
+            elif self._lanes is not None:
+                self._lanes.wait_for_room(POLL_SECONDS)
         if self._lanes is not None:
             self._lanes.stop()  # the stack is stopping: no more batches
 
