@@ -164,27 +164,32 @@ def test_a_shards_lanes_are_delivered_side_by_side_each_in_batches() -> None:
     assert sorted(local.batches) == [["1", "3"], ["2", "4"], ["5"], ["6"]]
 
 
-class SlowLaneLocal(FakeLocal):
-    """The batch holding record "1" is still running when record "4" comes: it waits for it."""
+class GatedLocal(FakeLocal):
+    """The batch holding record `held` runs until the gate opens: opened by the test, or by a batch
+    holding record `opens`. If it is not open within 5 s, that batch fails."""
 
-    def __init__(self) -> None:
+    def __init__(self, held: str, opens: str | None = None) -> None:
         super().__init__([])
-        self.fourth_delivered = threading.Event()
+        self.held, self.opens = held, opens
+        self.gate = threading.Event()
+        self.running = threading.Event()
         self.lock = threading.Lock()
 
     def invoke(self, function: str, event: dict[str, Any], instance: int = 0) -> dict[str, Any]:
         numbers = [r["dynamodb"]["SequenceNumber"] for r in event["Records"]]
         with self.lock:
             self.batches.append(numbers)
-        if "4" in numbers:
-            self.fourth_delivered.set()
-        if "1" in numbers and not self.fourth_delivered.wait(timeout=5):
-            raise TimeoutError("the other lane waited for this one")
+        if self.opens in numbers:
+            self.gate.set()
+        if self.held in numbers:
+            self.running.set()
+            if not self.gate.wait(timeout=5):
+                raise TimeoutError("the gate never opened")
         return {"batchItemFailures": []}
 
 
 def test_a_lane_goes_on_while_another_is_still_busy() -> None:
-    local = SlowLaneLocal()
+    local = GatedLocal(held="1", opens="4")  # "1" runs until "4" comes
     p = parallel(local, 2, max_retries=0)  # a batch that times out is given up at once, not retried
     slow = "PS-1"
     quick = next(
@@ -199,27 +204,8 @@ def test_a_lane_goes_on_while_another_is_still_busy() -> None:
     assert sorted(n for batch in local.batches for n in batch) == ["1", "2", "4"]
 
 
-class GatedLocal(FakeLocal):
-    """The batch holding record "0" runs until the test opens the gate."""
-
-    def __init__(self) -> None:
-        super().__init__([])
-        self.gate = threading.Event()
-        self.running = threading.Event()
-        self.lock = threading.Lock()
-
-    def invoke(self, function: str, event: dict[str, Any], instance: int = 0) -> dict[str, Any]:
-        numbers = [r["dynamodb"]["SequenceNumber"] for r in event["Records"]]
-        with self.lock:
-            self.batches.append(numbers)
-        if "0" in numbers:
-            self.running.set()
-            self.gate.wait(timeout=5)
-        return {"batchItemFailures": []}
-
-
 def test_what_queued_up_in_a_lane_goes_out_together_in_batches_never_mixing_shards() -> None:
-    local = GatedLocal()
+    local = GatedLocal(held="0")
     lanes = parallel(local, 2)._lanes  # batches of 2
     assert lanes is not None
     lanes.put(0, "shard-1", keyed(("0", "PS-1")))
@@ -233,7 +219,7 @@ def test_what_queued_up_in_a_lane_goes_out_together_in_batches_never_mixing_shar
 
 
 def test_stopping_drops_what_is_still_queued() -> None:
-    local = GatedLocal()
+    local = GatedLocal(held="0")
     lanes = parallel(local, 2)._lanes
     assert lanes is not None
     lanes.put(0, "shard-1", keyed(("0", "PS-1")))
