@@ -245,8 +245,8 @@ class Lanes:
                 except queue.Empty:
                     break
             for shard_id, records in _by_shard([w for w in waiting if w is not None]):
-                for start in range(0, len(records), self.batch_size):
-                    self._deliver_one(records[start : start + self.batch_size], shard_id, instance)
+                for batch in batches(records, self.batch_size):
+                    self._deliver_one(batch, shard_id, instance)
         while True:  # stopping: what is left is dropped, and no longer counted as waiting
             try:
                 work = lane.get_nowait()
@@ -268,6 +268,12 @@ class Lanes:
         with self._changed:
             self._pending -= records
             self._changed.notify_all()
+
+
+def batches(records: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    """`records` in order, `size` at a time (the mapping's `BatchSize`)."""
+    for start in range(0, len(records), size):
+        yield records[start : start + size]
 
 
 def _by_shard(work: list[tuple[str, list[dict[str, Any]]]]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -307,12 +313,12 @@ class StreamPoller:
 
     def __call__(self, stopping: threading.Event) -> None:
         while not stopping.is_set():
-            delivered = 0
+            read = 0
             try:
-                delivered = self.poll_once()
+                read = self.poll_once()
             except Exception as error:  # keep polling: a local hiccup must not stop the stack
                 print(f"[{self.mapping.function}] stream poll failed: {type(error).__name__}", flush=True)
-            if not delivered:  # as Lambda's poller, straight on to the next batch while a shard has more
+            if not read:  # as Lambda's poller, straight on to the next batch while a shard has more
                 stopping.wait(POLL_SECONDS)
             elif self._lanes is not None:
                 self._lanes.wait_for_room(POLL_SECONDS)
@@ -350,8 +356,8 @@ class StreamPoller:
         return [(number, lane) for number, lane in enumerate(lanes) if lane]
 
     def deliver_in_batches(self, records: list[dict[str, Any]], shard_id: str, instance: int = 0) -> None:
-        for start in range(0, len(records), self.mapping.batch_size):
-            self.deliver(records[start : start + self.mapping.batch_size], shard_id, instance)
+        for batch in batches(records, self.mapping.batch_size):
+            self.deliver(batch, shard_id, instance)
 
     def deliver(self, batch: list[dict[str, Any]], shard_id: str = "", instance: int = 0) -> None:
         """Invoke until the batch succeeds, then give up to the on-failure destination as Lambda does

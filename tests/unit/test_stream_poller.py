@@ -94,7 +94,7 @@ def parallel(local: Any, factor: int, max_retries: int = -1) -> StreamPoller:
         parallelization=factor,
         partition_key="request_id",
     )
-    p._lanes = Lanes(factor, 2, p.deliver, "stream:NotifyFunction")
+    p._lanes = Lanes(factor, p.mapping.batch_size, p.deliver, "stream:NotifyFunction")
     return p
 
 
