@@ -308,9 +308,10 @@ def main(runs: int = RUNS, root: Path = ROOT, only: tuple[str, ...] = ()) -> dic
 
 
 def as_shipped(root: Path, into: Path) -> Path:
-    """The layer's package under `root` as a layer built with Lambda's Python holds it: with bytecode
-    that never checks its source, as `layers/common/Makefile` compiles it. The peer's module likewise, so
-    that both are measured as deployed. The functions' own one-line modules compile, as in Lambda."""
+    """The layer's package under `root` as a layer built with Lambda's Python holds it: its templates
+    compiled, and bytecode that never checks its source, as `layers/common/Makefile` builds them. The
+    peer's module likewise, so that both are measured as deployed. The functions' own one-line modules
+    compile, as in Lambda. (A checkout from before the templates were compiled gets none.)"""
     # Not the checkout's own bytecode: compileall keeps a cached file whose timestamp still matches.
     package = root / "layers" / "common" / "peer_support"
     shutil.copytree(package, into / "peer_support", ignore=shutil.ignore_patterns("__pycache__"))
@@ -318,7 +319,10 @@ def as_shipped(root: Path, into: Path) -> Path:
     # This Python stands in for Lambda's, as the makefile compiles with whichever it is given.
     layer = ROOT / "layers" / "common"
     subprocess.run(
-        ["make", "-s", "-C", str(layer), "bytecode", f"PACKAGES={into}", f"LAMBDA_PYTHON={sys.executable}"],
+        [
+            *("make", "-s", "-C", str(layer), "templates", "bytecode", f"PACKAGES={into}"),
+            *(f"PYTHON={sys.executable}", f"LAMBDA_PYTHON={sys.executable}"),
+        ],
         check=True,
         capture_output=True,
     )

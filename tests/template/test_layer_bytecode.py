@@ -1,4 +1,5 @@
-"""The layer's makefile ships bytecode when Lambda's Python is at hand (why: `layers/common/Makefile`)."""
+"""The layer's makefile ships its templates compiled, and bytecode when Lambda's Python is at hand (why:
+`layers/common/Makefile`)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,10 @@ def bytecode(packages: Path, lambda_python: str) -> subprocess.CompletedProcess[
         LAYER / "peer_support", packages / "peer_support", ignore=shutil.ignore_patterns("__pycache__")
     )
     return subprocess.run(  # noqa: S603 - make, with our own arguments
-        ["make", "-C", str(LAYER), "bytecode", f"PACKAGES={packages}", f"LAMBDA_PYTHON={lambda_python}"],  # noqa: S607
+        [
+            *("make", "-C", str(LAYER), "templates", "bytecode", f"PACKAGES={packages}"),
+            *(f"PYTHON={sys.executable}", f"LAMBDA_PYTHON={lambda_python}"),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -31,6 +35,8 @@ def test_each_module_gets_bytecode_that_never_checks_its_source(tmp_path: Path) 
     made = bytecode(tmp_path, sys.executable)
 
     assert made.returncode == 0, made.stderr
+    # The templates too, compiled to modules first (`templates`), so they get theirs.
+    assert len(list((tmp_path / "peer_support" / "compiled_templates").glob("tmpl_*.py"))) > 100
     sources = sorted(tmp_path.rglob("*.py"))
     assert len(sources) > 50
     for source in sources:

@@ -5,23 +5,44 @@ HTML is autoescaped; plain-text templates (emails) are not, and are never used a
 
 from __future__ import annotations
 
+import sys
 import tomllib
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from jinja2 import Environment
+    from jinja2 import BaseLoader, Environment
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
+# The deployed layer's templates, compiled to Python modules when it is built (`layers/common/Makefile`),
+# so that no cold start parses and compiles the pages and emails it renders first.
+COMPILED = Path(__file__).parent.parent / "compiled_templates"
+# What Jinja renders; the rest of `templates/` (the messages, the assets) is read as it is.
+KINDS = ("html", "txt")
 
 
 @cache
 def environment() -> Environment:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    return new_environment(COMPILED if COMPILED.is_dir() else None)
 
+
+def new_environment(compiled: Path | None) -> Environment:
+    """The templates' environment: from `compiled` where a template is there, else from its source."""
+    from jinja2 import (
+        ChoiceLoader,
+        Environment,
+        FileSystemLoader,
+        ModuleLoader,
+        StrictUndefined,
+        select_autoescape,
+    )
+
+    loader: BaseLoader = FileSystemLoader(TEMPLATES)
+    if compiled is not None:
+        loader = ChoiceLoader([ModuleLoader(compiled), loader])
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=loader,
         autoescape=select_autoescape(["html"], default_for_string=True, default=False),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -64,6 +85,13 @@ def prepare(templates: tuple[str, ...]) -> None:
         env.get_template(template)
 
 
+def compile_templates(target: Path) -> None:
+    """Compile every template of `templates/` to a module in `target`, as Jinja compiles it on first use.
+    The modules hold what the environment decides when compiling (escaping, whitespace), so they are
+    compiled by the same environment that loads them, and by the layer's own Jinja."""
+    new_environment(None).compile_templates(target, extensions=KINDS, zip=None, ignore_errors=False)
+
+
 def render(template: str, /, **context: Any) -> str:
     """Render `templates/<template>` with `context`."""
     return environment().get_template(template).render(**context)
@@ -97,3 +125,7 @@ def known_field(path: str) -> bool:
     """Whether every part of `path` is a field name some form of ours uses."""
     names = {part for name in messages()["fields"] for part in name.split(".")}
     return all(part in names for part in path.split("."))
+
+
+if __name__ == "__main__":  # the layer's build: python -m peer_support.core.rendering <target>
+    compile_templates(Path(sys.argv[1]))
