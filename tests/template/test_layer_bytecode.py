@@ -51,3 +51,20 @@ def test_without_lambdas_python_the_layer_builds_without_bytecode_and_says_so(tm
     assert made.returncode == 0, made.stderr
     assert "no Python 3.13 here" in made.stderr
     assert not list(tmp_path.rglob("__pycache__"))
+
+
+def test_the_templates_are_compiled_from_the_package_being_built(tmp_path: Path) -> None:
+    shutil.copytree(LAYER / "peer_support", tmp_path / "built" / "peer_support")
+    text = tmp_path / "built" / "peer_support" / "templates" / "sms" / "assigned.txt"
+    text.write_text(text.read_text() + "As built.")
+
+    made = subprocess.run(  # noqa: S603 - make, with our own arguments
+        ["make", "-C", str(LAYER), "templates", f"PACKAGES={tmp_path / 'built'}", f"PYTHON={sys.executable}"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert made.returncode == 0, made.stderr
+    compiled = tmp_path / "built" / "peer_support" / "compiled_templates"
+    assert any("As built." in module.read_text() for module in compiled.glob("tmpl_*.py"))
