@@ -320,7 +320,7 @@ def as_shipped(root: Path, into: Path) -> Path:
     layer = ROOT / "layers" / "common"
     subprocess.run(
         [
-            *("make", "-s", "-C", str(layer), "templates", "bytecode", f"PACKAGES={into}"),
+            *("make", "-s", "-C", str(layer), "bytecode", f"PACKAGES={into}"),
             *(f"PYTHON={sys.executable}", f"LAMBDA_PYTHON={sys.executable}"),
         ],
         check=True,

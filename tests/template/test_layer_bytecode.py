@@ -12,6 +12,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 LAYER = ROOT / "layers" / "common"
 HASH_BASED_UNCHECKED = 0b01  # PEP 552: hash-based, the source never checked
+# Where the layer's environment takes the form from.
+FORM_FROM = (
+    "from peer_support.core.rendering import environment\n"
+    "print(environment().get_template('pages/form.html').filename)"
+)
 
 
 def bytecode(packages: Path, lambda_python: str) -> subprocess.CompletedProcess[str]:
@@ -21,7 +26,7 @@ def bytecode(packages: Path, lambda_python: str) -> subprocess.CompletedProcess[
     )
     return subprocess.run(  # noqa: S603 - make, with our own arguments
         [
-            *("make", "-C", str(LAYER), "templates", "bytecode", f"PACKAGES={packages}"),
+            *("make", "-C", str(LAYER), "bytecode", f"PACKAGES={packages}"),
             *(f"PYTHON={sys.executable}", f"LAMBDA_PYTHON={lambda_python}"),
         ],
         capture_output=True,
@@ -35,8 +40,19 @@ def test_each_module_gets_bytecode_that_never_checks_its_source(tmp_path: Path) 
     made = bytecode(tmp_path, sys.executable)
 
     assert made.returncode == 0, made.stderr
-    # The templates too, compiled to modules first (`templates`), so they get theirs.
-    assert len(list((tmp_path / "peer_support" / "compiled_templates").glob("tmpl_*.py"))) > 100
+    # The templates too, compiled to modules first (`templates`), so they get theirs, and the layer's
+    # environment loads them.
+    compiled = tmp_path / "peer_support" / "compiled_templates"
+    assert len(list(compiled.glob("tmpl_*.py"))) > 100
+    loaded = subprocess.run(  # noqa: S603 - this Python, with our own code
+        [sys.executable, "-c", FORM_FROM],
+        env={"PYTHONPATH": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert Path(loaded.stdout.strip()).parent == compiled
     sources = sorted(tmp_path.rglob("*.py"))
     assert len(sources) > 50
     for source in sources:

@@ -27,7 +27,8 @@ def sources() -> list[str]:
 
 
 def every_render() -> list[str]:
-    """The pages and emails the other tests render, each as a person would receive it."""
+    """A page or an email of every kind the other tests render (every email, every page of a case, the
+    forms, an error page, a text), each as a person would receive it."""
     emails = [test_emails.render(kind) for kind in test_emails.SAMPLES]
     errors = {"requester.email": "Please enter your email address."}
     return [
@@ -60,6 +61,9 @@ def test_compiled_templates_render_exactly_as_their_sources(
     monkeypatch.setattr(rendering, "environment", lambda: env)
 
     assert every_render() == from_sources
+    served = list(env.cache.values()) if env.cache is not None else []
+    assert len(served) > 50
+    assert all(Path(template.filename or "").parent == compiled for template in served)
     assert any("Dr. &lt;b&gt;Ada&lt;/b&gt;" in page for page in from_sources)  # escaped, as in the source
 
 
