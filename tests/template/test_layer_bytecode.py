@@ -24,11 +24,13 @@ def bytecode(packages: Path, lambda_python: str) -> subprocess.CompletedProcess[
     shutil.copytree(
         LAYER / "peer_support", packages / "peer_support", ignore=shutil.ignore_patterns("__pycache__")
     )
+    return make("bytecode", packages, f"LAMBDA_PYTHON={lambda_python}")
+
+
+def make(target: str, packages: Path, *variables: str) -> subprocess.CompletedProcess[str]:
+    """The layer makefile's `target` for the packages in `packages`, run with this machine's Python."""
     return subprocess.run(  # noqa: S603 - make, with our own arguments
-        [
-            *("make", "-C", str(LAYER), "bytecode", f"PACKAGES={packages}"),
-            *(f"PYTHON={sys.executable}", f"LAMBDA_PYTHON={lambda_python}"),
-        ],
+        ["make", "-C", str(LAYER), target, f"PACKAGES={packages}", f"PYTHON={sys.executable}", *variables],  # noqa: S607
         capture_output=True,
         text=True,
         check=False,
@@ -74,12 +76,7 @@ def test_the_templates_are_compiled_from_the_package_being_built(tmp_path: Path)
     text = tmp_path / "built" / "peer_support" / "templates" / "sms" / "assigned.txt"
     text.write_text(text.read_text() + "As built.")
 
-    made = subprocess.run(  # noqa: S603 - make, with our own arguments
-        ["make", "-C", str(LAYER), "templates", f"PACKAGES={tmp_path / 'built'}", f"PYTHON={sys.executable}"],  # noqa: S607
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    made = make("templates", tmp_path / "built")
 
     assert made.returncode == 0, made.stderr
     compiled = tmp_path / "built" / "peer_support" / "compiled_templates"
